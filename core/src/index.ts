@@ -9,3 +9,10 @@ export type {
   StoredSigningKey,
   SigningAlg,
 } from './oidc/tokens/signing-key.repository.port.js';
+export * from './http/route.js';
+export { HttpApp, type HttpAppOptions } from './http/http-app.js';
+export type { HttpServer, HttpServerFactory, ListenTarget } from './http/http-server.port.js';
+export { json, renderProblem, renderOAuthError } from './http/render.js';
+export { ProblemError, problems, type FieldError, type ProblemInit } from './errors/problem.errors.js';
+export { OAuthError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from './errors/oauth.errors.js';
+export { healthRoutes } from './health/health.routes.js';

@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import FindMyWay from 'find-my-way';
+import type { Database } from '../storage/database.port.js';
+import type { Logger } from '../kernel/logger.js';
+import { OAuthError } from '../errors/oauth.errors.js';
+import { ProblemError, problems } from '../errors/problem.errors.js';
+import { parseBody, parseParams, readBody } from './body.js';
+import { clientIp } from './client-ip.js';
+import { parseCookies } from './cookies.js';
+import { renderError } from './render.js';
+import type {
+  HttpMethod,
+  HttpRequest,
+  HttpResult,
+  IncomingHttpRequest,
+  OutgoingHttpResponse,
+  QueryValue,
+  RequestScope,
+  RouteDef,
+} from './route.js';
+import { compileValidator, type Validator } from './validation.js';
+
+const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export interface HttpAppOptions {
+  routes: RouteDef[];
+  logger: Logger;
+  database: Pick<Database, 'withScope'>;
+  /** The issuer a request sees (today always APP_URL; organizations will vary it per request). */
+  issuerFor(req: { path: string; headers: IncomingHttpRequest['headers'] }): string;
+  /** Whether APP_URL is https: turns on HSTS. */
+  secure: boolean;
+  isTrustedProxy?: (ip: string) => boolean;
+  /** Body cap for routes that declare none (bytes). */
+  defaultBodyLimit?: number;
+  /**
+   * Decides whether a non-public route may run; throws a ProblemError or OAuthError to refuse.
+   * Without one, every non-public route answers 401 (the accounts feature provides it).
+   */
+  authenticate?: (route: RouteDef, req: HttpRequest) => Promise<void>;
+}
+
+interface CompiledRoute {
+  def: RouteDef;
+  params?: Validator;
+  query?: Validator;
+  body?: Validator;
+}
+
+/** Common headers on every answer: Pocket ID's default caching and a strict API policy. */
+function baseHeaders(secure: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    'cache-control': 'private, no-store',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cross-origin-opener-policy': 'same-origin',
+  };
+  if (secure) headers['strict-transport-security'] = 'max-age=63072000';
+  return headers;
+}
+
+/**
+ * The framework-neutral HTTP application: routing, body parsing, validation, authentication hooks and
+ * error rendering all happen here, so every HTTP adapter only translates requests and writes answers.
+ */
+export class HttpApp {
+  private readonly router = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 512 });
+  private readonly common: Record<string, string>;
+  private readonly defaultBodyLimit: number;
+  readonly routes: readonly RouteDef[];
+
+  constructor(private readonly options: HttpAppOptions) {
+    this.common = baseHeaders(options.secure);
+    this.defaultBodyLimit = options.defaultBodyLimit ?? 64 * 1024;
+    this.routes = options.routes;
+    const names = new Set<string>();
+    for (const def of options.routes) {
+      if (names.has(def.name)) throw new Error(`Duplicate route name ${def.name}`);
+      names.add(def.name);
+      const compiled: CompiledRoute = {
+        def,
+        params: def.schema?.params ? compileValidator(def.schema.params, 'text') : undefined,
+        query: def.schema?.query ? compileValidator(def.schema.query, 'text') : undefined,
+        body: def.schema?.body ? compileValidator(def.schema.body, 'body') : undefined,
+      };
+      const methods = new Set(Array.isArray(def.method) ? def.method : [def.method]);
+      if (methods.has('GET')) methods.add('HEAD');
+      for (const method of methods) {
+        // A route that declares HEAD itself wins over the implicit HEAD of a GET route.
+        if (method === 'HEAD' && this.router.hasRoute('HEAD', def.path)) continue;
+        this.router.on(method, def.path, () => undefined, compiled);
+      }
+    }
+  }
+
+  /** Handles one request completely; never throws. */
+  async handle(incoming: IncomingHttpRequest): Promise<OutgoingHttpResponse> {
+    const started = process.hrtime.bigint();
+    const headerId = incoming.headers['x-request-id'];
+    const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : randomUUID();
+    const logger = this.options.logger.child({ reqId: requestId });
+    const method = (incoming.method ?? 'GET').toUpperCase() as HttpMethod;
+    const { path, search } = splitTarget(incoming.url);
+    let routeName = 'none';
+    let style: 'problem' | 'oauth' = 'problem';
+    let result: HttpResult;
+    try {
+      if (!isDecodable(path)) throw problems.badUrl();
+      const match = METHODS.includes(method) ? this.router.find(method, path) : null;
+      if (!match) throw this.notMatched(path);
+      const route = match.store as CompiledRoute;
+      routeName = route.def.name;
+      style = route.def.errors ?? 'problem';
+      result = await this.run(route, match.params as Record<string, string | undefined>, {
+        method,
+        path,
+        search,
+        incoming,
+        requestId,
+        logger,
+      });
+    } catch (error) {
+      result = renderError(error, style, requestId, (cause) =>
+        logger.error({ err: cause, route: routeName }, 'unexpected error while handling a request'),
+      );
+    }
+    const response = this.finalize(result, method, requestId);
+    logger.info(
+      {
+        method,
+        path,
+        route: routeName,
+        status: response.status,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      'request',
+    );
+    return response;
+  }
+
+  private notMatched(path: string): ProblemError {
+    const allow = METHODS.filter((m) => this.router.find(m, path));
+    return allow.length > 0 ? problems.methodNotAllowed(allow) : problems.notFound();
+  }
+
+  private async run(
+    route: CompiledRoute,
+    rawParams: Record<string, string | undefined>,
+    ctx: {
+      method: HttpMethod;
+      path: string;
+      search: string;
+      incoming: IncomingHttpRequest;
+      requestId: string;
+      logger: Logger;
+    },
+  ): Promise<HttpResult> {
+    const { def } = route;
+    const kind = def.body ?? 'none';
+    const headers = ctx.incoming.headers;
+    const rawBody =
+      kind === 'none'
+        ? Buffer.alloc(0)
+        : await readBody(ctx.incoming.body, headers['content-length'], def.bodyLimit ?? this.defaultBodyLimit);
+    const query = parseParams(ctx.search);
+    const body = parseBody(kind, headers['content-type'], rawBody);
+    if (def.rejectRepeatedParams) {
+      rejectRepeated(query);
+      if (kind === 'form') rejectRepeated(body as Record<string, QueryValue>);
+    }
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rawParams)) if (v !== undefined) params[k] = v;
+    const fieldErrors = [
+      ...(route.params?.(params) ?? []),
+      ...(route.query?.(query) ?? []),
+      ...(route.body ? (body === undefined ? [{ field: 'body', code: 'required', message: 'is required' }] : route.body(body)) : []),
+    ];
+    if (fieldErrors.length > 0) {
+      if ((def.errors ?? 'problem') === 'oauth') {
+        throw new OAuthError('invalid_request', fieldErrors.map((e) => `${e.field} ${e.message}`).join(', '));
+      }
+      throw problems.validationFailed(fieldErrors);
+    }
+    const request: HttpRequest = {
+      method: ctx.method,
+      path: ctx.path,
+      url: ctx.incoming.url,
+      params,
+      query,
+      headers,
+      body,
+      rawBody,
+      ip: clientIp(ctx.incoming.remoteAddress, headers, this.options.isTrustedProxy ?? (() => false)),
+      cookies: parseCookies(typeof headers.cookie === 'string' ? headers.cookie : undefined),
+    };
+    const controller = new AbortController();
+    const scope: RequestScope = {
+      requestId: ctx.requestId,
+      issuer: this.options.issuerFor({ path: ctx.path, headers }),
+      logger: ctx.logger,
+      signal: controller.signal,
+    };
+    return this.options.database.withScope(async () => {
+      if (def.auth !== 'public') {
+        if (!this.options.authenticate) throw problems.notSignedIn();
+        await this.options.authenticate(def, request);
+      }
+      return def.handler(request, scope);
+    });
+  }
+
+  private finalize(result: HttpResult, method: HttpMethod, requestId: string): OutgoingHttpResponse {
+    const headers: Record<string, string | string[]> = { ...this.common };
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = v;
+    headers['x-request-id'] = requestId;
+    const noBody = result.status === 204 || result.status === 304 || (result.status >= 100 && result.status < 200);
+    let body: Buffer | undefined;
+    if (!noBody) {
+      body = result.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(result.body) ? result.body : Buffer.from(result.body);
+      headers['content-length'] = String(body.length);
+    } else {
+      delete headers['content-length'];
+      delete headers['content-type'];
+    }
+    // HEAD answers as GET would, without the bytes (RFC 9110 §9.3.2).
+    return { status: result.status, headers, body: method === 'HEAD' ? undefined : body };
+  }
+}
+
+function splitTarget(url: string): { path: string; search: string } {
+  let target = url || '/';
+  if (!target.startsWith('/')) {
+    // absolute-form (RFC 9112 §3.2.2), e.g. from a forward proxy
+    try {
+      const parsed = new URL(target);
+      target = parsed.pathname + parsed.search;
+    } catch {
+      return { path: target, search: '' };
+    }
+  }
+  const q = target.indexOf('?');
+  return q < 0 ? { path: target, search: '' } : { path: target.slice(0, q), search: target.slice(q + 1) };
+}
+
+function isDecodable(path: string): boolean {
+  if (!path.startsWith('/')) return false;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 6749 §3.1 and §3.2: "Request and response parameters MUST NOT be included more than once." */
+function rejectRepeated(params: Record<string, QueryValue>): void {
+  for (const [key, value] of Object.entries(params)) {
+    if (Array.isArray(value)) throw new OAuthError('invalid_request', `The '${key}' parameter is included more than once`);
+  }
+}
