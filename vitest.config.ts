@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // so tests never run against a stale dist/.
 export default defineConfig({
   resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+  // Only these for SSR: 'import'/'module' here would make Node load pg-pool's ESM wrapper inside
+  // CommonJS pg ("Class extends value [object Module]").
+  ssr: { resolve: { conditions: ['source', 'node', 'development|production'] } },
   test: {
     include: [
       '{core,adapters,hosts,plugins}/*/src/**/*.test.ts',

@@ -1,0 +1,87 @@
+/**
+ * @latchkey/storage-mikro-orm: core's storage ports on MikroORM 6.6, for SQLite (better-sqlite3) and
+ * PostgreSQL. See README.md.
+ */
+import { resolve } from 'node:path';
+import { silentLogger } from '@latchkey/core';
+import type { Database, JobLockRepository, KvStore, Logger, SigningKeyRepository } from '@latchkey/core';
+import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
+import type { DbProvider } from './connection.js';
+import { MikroOrmDatabase } from './mikro-orm-database.js';
+import { openOrm } from './orm.js';
+import type { LatchkeyOrm } from './orm.js';
+import { MikroOrmJobLockRepository } from './repositories/mikro-orm-job-lock.repository.js';
+import { MikroOrmKvRepository } from './repositories/mikro-orm-kv.repository.js';
+import { MikroOrmSigningKeyRepository } from './repositories/mikro-orm-signing-key.repository.js';
+
+export {
+  DEFAULT_CONNECTION_STRING,
+  DEFAULT_SQLITE_PRAGMAS,
+  parseConnectionString,
+  redactConnectionString,
+} from './connection.js';
+export type {
+  DbProvider,
+  ParsedConnectionString,
+  PostgresConnectionOptions,
+  SqliteConnectionOptions,
+} from './connection.js';
+export { DB_UNREACHABLE, DatabaseUnreachableError } from './orm.js';
+export type { LatchkeyOrm } from './orm.js';
+
+export interface MikroOrmStorageOptions {
+  /** `DB_CONNECTION_STRING`; empty or absent means `data/latchkey.db`. */
+  connectionString?: string;
+  /** Pocket ID v1's `DB_PROVIDER`; must agree with the connection string when given. */
+  provider?: DbProvider;
+  logger?: Logger;
+  /** Apply pending migrations before returning. */
+  migrate?: boolean;
+  /** Directory a relative SQLite path is resolved against; defaults to the process's working directory. */
+  cwd?: string;
+}
+
+export interface MikroOrmStorage {
+  database: Database;
+  kv: KvStore;
+  jobLocks: JobLockRepository;
+  signingKeys: SigningKeyRepository;
+  /** For the repositories this package adds later; nothing outside this package should need it. */
+  orm: LatchkeyOrm;
+}
+
+/**
+ * Opens the database named by `DB_CONNECTION_STRING` and returns core's storage ports on it.
+ * Throws `DatabaseUnreachableError` (`code` `LATCHKEY_ERR_DB_UNREACHABLE`) when it cannot connect,
+ * and a plain Error naming the variable when the connection string itself is wrong.
+ */
+export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}): Promise<MikroOrmStorage> {
+  const logger = options.logger ?? silentLogger;
+  const connectionString = options.connectionString?.trim() || DEFAULT_CONNECTION_STRING;
+  let parsed = parseConnectionString(connectionString, options.provider);
+  if (parsed.dialect === 'sqlite' && parsed.path !== ':memory:' && options.cwd) {
+    parsed = { ...parsed, path: resolve(options.cwd, parsed.path) };
+  }
+  const orm = await openOrm(parsed, { logger });
+  logger.info(
+    { dialect: parsed.dialect, connection: redactConnectionString(connectionString) },
+    'database opened',
+  );
+
+  const database = new MikroOrmDatabase(orm, parsed.dialect, logger);
+  if (options.migrate) {
+    try {
+      await database.migrate();
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
+  return {
+    database,
+    kv: new MikroOrmKvRepository(orm),
+    jobLocks: new MikroOrmJobLockRepository(orm),
+    signingKeys: new MikroOrmSigningKeyRepository(orm),
+    orm,
+  };
+}
