@@ -16,3 +16,31 @@ export { json, renderProblem, renderOAuthError } from './http/render.js';
 export { ProblemError, problems, type FieldError, type ProblemInit } from './errors/problem.errors.js';
 export { OAuthError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from './errors/oauth.errors.js';
 export { healthRoutes } from './health/health.routes.js';
+export * from './config/index.js';
+export { createContainer, type DependencyContainer } from './kernel/container.js';
+export { EventBus, type CoreEvents } from './kernel/event-bus.js';
+export { JobScheduler, type JobDefinition } from './kernel/job-scheduler.js';
+export { parseDuration } from './kernel/duration.js';
+export {
+  DiscoveryRegistry,
+  type DiscoveryContext,
+  type DiscoveryContributor,
+} from './oidc/discovery/discovery-registry.js';
+export { discoveryRoutes, WELL_KNOWN_CORS } from './oidc/endpoints/discovery.endpoint.js';
+export { jwksRoutes, type PublicKeySet } from './oidc/endpoints/jwks.endpoint.js';
+export * from './crypto/encryption.js';
+export {
+  KeyDecryptionError,
+  KEY_DECRYPT_ERROR_CODE,
+  type KeyDecryptionProblem,
+} from './crypto/crypto.errors.js';
+export { ensureInstanceId, INSTANCE_ID_KV_KEY } from './crypto/instance-id.js';
+export * from './oidc/tokens/key-generator.js';
+export * from './oidc/tokens/signing-key.service.js';
+export * from './oidc/tokens/signing-key.errors.js';
+export { FileSigningKeyRepository } from './oidc/tokens/file-signing-key.repository.js';
+export {
+  pocketIdV1FileKeySource,
+  POCKET_ID_KEY_KV_KEY,
+  type LegacyKeySource,
+} from './oidc/tokens/pocket-id-import.js';

@@ -57,7 +57,11 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
 const VOLATILE = new Set(['date', 'x-request-id', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /** The parts of an answer that must be identical across HTTP hosts. */
-export function comparable(res: RawResponse): { status: number; headers: Record<string, unknown>; body: string } {
+export function comparable(res: RawResponse): {
+  status: number;
+  headers: Record<string, unknown>;
+  body: string;
+} {
   const headers: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(res.headers)) if (!VOLATILE.has(k)) headers[k] = v;
   let body = res.text;

@@ -41,7 +41,9 @@ export function createExpressServer(app: HttpApp): HttpServer {
             return;
           }
           const address = server.address() as AddressInfo;
-          resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+          resolve(
+            `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+          );
         };
         if ('path' in target) server.listen(target.path, () => void done().catch(reject));
         else server.listen(target.port, target.host, () => void done().catch(reject));

@@ -42,7 +42,11 @@ export class OAuthError extends Error {
   /** Extra response headers, e.g. `WWW-Authenticate` for invalid_client (RFC 6749 §5.2) and RFC 6750. */
   readonly headers: Record<string, string>;
 
-  constructor(error: OAuthErrorCode, description: string, options: { status?: number; headers?: Record<string, string> } = {}) {
+  constructor(
+    error: OAuthErrorCode,
+    description: string,
+    options: { status?: number; headers?: Record<string, string> } = {},
+  ) {
     super(description);
     this.name = 'OAuthError';
     this.error = error;

@@ -53,7 +53,8 @@ export const problems = {
       detail: `Method not allowed; use ${allow.join(', ')}`,
       headers: { allow: allow.join(', ') },
     }),
-  invalidRequestBody: (detail: string) => new ProblemError({ status: 400, code: 'invalid_request_body', detail }),
+  invalidRequestBody: (detail: string) =>
+    new ProblemError({ status: 400, code: 'invalid_request_body', detail }),
   bodyTooLarge: (limit: number) =>
     new ProblemError({
       status: 413,
@@ -68,8 +69,11 @@ export const problems = {
       detail: errors.map((e) => `${e.field} ${e.message}`).join(', '),
       errors,
     }),
-  badUrl: () => new ProblemError({ status: 400, code: 'invalid_url', detail: 'The request URL is malformed' }),
-  notSignedIn: () => new ProblemError({ status: 401, code: 'not_signed_in', detail: 'You are not signed in' }),
-  serviceUnavailable: (detail: string) => new ProblemError({ status: 503, code: 'service_unavailable', detail }),
+  badUrl: () =>
+    new ProblemError({ status: 400, code: 'invalid_url', detail: 'The request URL is malformed' }),
+  notSignedIn: () =>
+    new ProblemError({ status: 401, code: 'not_signed_in', detail: 'You are not signed in' }),
+  serviceUnavailable: (detail: string) =>
+    new ProblemError({ status: 503, code: 'service_unavailable', detail }),
   internal: () => new ProblemError({ status: 500, code: 'internal_error', detail: 'Something went wrong' }),
 };

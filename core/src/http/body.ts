@@ -24,7 +24,9 @@ export async function readBody(
 
 /** `application/json` or `application/<x>+json`, as Pocket ID accepts. */
 function isJson(mediaType: string): boolean {
-  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
+  return (
+    mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'))
+  );
 }
 
 export function mediaTypeOf(contentType: string | undefined): string {

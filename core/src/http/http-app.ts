@@ -3,7 +3,8 @@ import FindMyWay from 'find-my-way';
 import type { Database } from '../storage/database.port.js';
 import type { Logger } from '../kernel/logger.js';
 import { OAuthError } from '../errors/oauth.errors.js';
-import { ProblemError, problems } from '../errors/problem.errors.js';
+import type { ProblemError } from '../errors/problem.errors.js';
+import { problems } from '../errors/problem.errors.js';
 import { parseBody, parseParams, readBody } from './body.js';
 import { clientIp } from './client-ip.js';
 import { parseCookies } from './cookies.js';
@@ -67,7 +68,11 @@ function baseHeaders(secure: boolean): Record<string, string> {
  * error rendering all happen here, so every HTTP adapter only translates requests and writes answers.
  */
 export class HttpApp {
-  private readonly router = FindMyWay({ ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 512 });
+  private readonly router = FindMyWay({
+    ignoreTrailingSlash: false,
+    caseSensitive: true,
+    maxParamLength: 512,
+  });
   private readonly common: Record<string, string>;
   private readonly defaultBodyLimit: number;
   readonly routes: readonly RouteDef[];
@@ -164,7 +169,11 @@ export class HttpApp {
     const rawBody =
       kind === 'none'
         ? Buffer.alloc(0)
-        : await readBody(ctx.incoming.body, headers['content-length'], def.bodyLimit ?? this.defaultBodyLimit);
+        : await readBody(
+            ctx.incoming.body,
+            headers['content-length'],
+            def.bodyLimit ?? this.defaultBodyLimit,
+          );
     const query = parseParams(ctx.search);
     const body = parseBody(kind, headers['content-type'], rawBody);
     if (def.rejectRepeatedParams) {
@@ -176,7 +185,11 @@ export class HttpApp {
     const fieldErrors = [
       ...(route.params?.(params) ?? []),
       ...(route.query?.(query) ?? []),
-      ...(route.body ? (body === undefined ? [{ field: 'body', code: 'required', message: 'is required' }] : route.body(body)) : []),
+      ...(route.body
+        ? body === undefined
+          ? [{ field: 'body', code: 'required', message: 'is required' }]
+          : route.body(body)
+        : []),
     ];
     if (fieldErrors.length > 0) {
       if ((def.errors ?? 'problem') === 'oauth') {
@@ -216,10 +229,16 @@ export class HttpApp {
     const headers: Record<string, string | string[]> = { ...this.common };
     for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = v;
     headers['x-request-id'] = requestId;
-    const noBody = result.status === 204 || result.status === 304 || (result.status >= 100 && result.status < 200);
+    const noBody =
+      result.status === 204 || result.status === 304 || (result.status >= 100 && result.status < 200);
     let body: Buffer | undefined;
     if (!noBody) {
-      body = result.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(result.body) ? result.body : Buffer.from(result.body);
+      body =
+        result.body === undefined
+          ? Buffer.alloc(0)
+          : Buffer.isBuffer(result.body)
+            ? result.body
+            : Buffer.from(result.body);
       headers['content-length'] = String(body.length);
     } else {
       delete headers['content-length'];
@@ -258,6 +277,7 @@ function isDecodable(path: string): boolean {
 /** RFC 6749 §3.1 and §3.2: "Request and response parameters MUST NOT be included more than once." */
 function rejectRepeated(params: Record<string, QueryValue>): void {
   for (const [key, value] of Object.entries(params)) {
-    if (Array.isArray(value)) throw new OAuthError('invalid_request', `The '${key}' parameter is included more than once`);
+    if (Array.isArray(value))
+      throw new OAuthError('invalid_request', `The '${key}' parameter is included more than once`);
   }
 }

@@ -5,7 +5,11 @@ import type { ErrorStyle, HttpResult } from './route.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-export function json(status: number, body: unknown, headers: Record<string, string | string[]> = {}): HttpResult {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): HttpResult {
   return {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
@@ -37,7 +41,11 @@ export function renderProblem(problem: ProblemError, requestId: string): HttpRes
 
 /** RFC 6749 §5.2 error JSON; never cached. */
 export function renderOAuthError(error: OAuthError): HttpResult {
-  return json(error.status, { error: error.error, error_description: error.message }, { ...NO_STORE, ...error.headers });
+  return json(
+    error.status,
+    { error: error.error, error_description: error.message },
+    { ...NO_STORE, ...error.headers },
+  );
 }
 
 /**
@@ -55,14 +63,21 @@ export function renderError(
     if (error instanceof OAuthError) return renderOAuthError(error);
     if (error instanceof ProblemError && error.status < 500) {
       // A parse failure before the endpoint ran (bad body, too large): still an RFC 6749 answer.
-      return json(error.status, { error: 'invalid_request', error_description: error.message }, { ...NO_STORE, ...error.headers });
+      return json(
+        error.status,
+        { error: 'invalid_request', error_description: error.message },
+        { ...NO_STORE, ...error.headers },
+      );
     }
     onUnexpected(error);
     return renderOAuthError(new OAuthError('server_error', 'The server encountered an unexpected condition'));
   }
   if (error instanceof ProblemError) return renderProblem(error, requestId);
   if (error instanceof OAuthError) {
-    return renderProblem(new ProblemError({ status: error.status, code: error.error, detail: error.message }), requestId);
+    return renderProblem(
+      new ProblemError({ status: error.status, code: error.error, detail: error.message }),
+      requestId,
+    );
   }
   onUnexpected(error);
   return renderProblem(problems.internal(), requestId);

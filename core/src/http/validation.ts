@@ -9,7 +9,9 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
 
 /** Bodies are validated as sent; query strings and path parameters arrive as text and are coerced. */
 const bodyAjv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true }));
-const textAjv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: 'array' }));
+const textAjv = addFormats(
+  new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: 'array' }),
+);
 
 export type Validator = (data: unknown) => FieldError[];
 

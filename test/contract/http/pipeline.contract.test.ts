@@ -20,7 +20,10 @@ const routes = [
       body: {
         type: 'object',
         required: ['name'],
-        properties: { name: { type: 'string', minLength: 2, maxLength: 10 }, email: { type: 'string', format: 'email' } },
+        properties: {
+          name: { type: 'string', minLength: 2, maxLength: 10 },
+          email: { type: 'string', format: 'email' },
+        },
       },
     },
     async handler(req) {
@@ -74,7 +77,11 @@ const routes = [
 const logged: unknown[] = [];
 const app = new HttpApp({
   routes,
-  logger: { ...silentLogger, error: (obj: unknown) => void logged.push(obj), child: () => ({ ...silentLogger, error: (obj: unknown) => void logged.push(obj) }) },
+  logger: {
+    ...silentLogger,
+    error: (obj: unknown) => void logged.push(obj),
+    child: () => ({ ...silentLogger, error: (obj: unknown) => void logged.push(obj) }),
+  },
   database: { withScope: (fn) => fn() },
   issuerFor: () => 'http://localhost:1411',
   secure: false,
@@ -105,9 +112,17 @@ async function exchange(req: RawRequest): Promise<RawResponse> {
 
 describe('HTTP pipeline on Fastify and Express', () => {
   it('routes with path parameters and keeps repeated query parameters', async () => {
-    const res = await exchange({ path: '/api/test/items/abc?x=1&x=2&y=3', headers: { cookie: 'a=1; b=%20x' } });
+    const res = await exchange({
+      path: '/api/test/items/abc?x=1&x=2&y=3',
+      headers: { cookie: 'a=1; b=%20x' },
+    });
     expect(res.status).toBe(200);
-    expect(res.json()).toEqual({ id: 'abc', query: { x: ['1', '2'], y: '3' }, ip: '127.0.0.1', cookies: { a: '1', b: ' x' } });
+    expect(res.json()).toEqual({
+      id: 'abc',
+      query: { x: ['1', '2'], y: '3' },
+      ip: '127.0.0.1',
+      cookies: { a: '1', b: ' x' },
+    });
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -131,9 +146,18 @@ describe('HTTP pipeline on Fastify and Express', () => {
   });
 
   it('echoes a well-formed X-Request-ID and replaces a malformed one', async () => {
-    expect((await send(urls.express!, { path: '/api/test/items/1', headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id']).toBe('abc-123');
-    expect((await send(urls.fastify!, { path: '/api/test/items/1', headers: { 'x-request-id': 'abc-123' } })).headers['x-request-id']).toBe('abc-123');
-    const bad = await send(urls.fastify!, { path: '/api/test/items/1', headers: { 'x-request-id': 'a b<script>' } });
+    expect(
+      (await send(urls.express!, { path: '/api/test/items/1', headers: { 'x-request-id': 'abc-123' } }))
+        .headers['x-request-id'],
+    ).toBe('abc-123');
+    expect(
+      (await send(urls.fastify!, { path: '/api/test/items/1', headers: { 'x-request-id': 'abc-123' } }))
+        .headers['x-request-id'],
+    ).toBe('abc-123');
+    const bad = await send(urls.fastify!, {
+      path: '/api/test/items/1',
+      headers: { 'x-request-id': 'a b<script>' },
+    });
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -142,7 +166,12 @@ describe('HTTP pipeline on Fastify and Express', () => {
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     const body = res.json();
-    expect(body).toMatchObject({ status: 404, code: 'not_found', title: 'Not Found', error: 'API endpoint not found' });
+    expect(body).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      title: 'Not Found',
+      error: 'API endpoint not found',
+    });
     expect(body.request_id).toBe(res.headers['x-request-id']);
   });
 
@@ -172,7 +201,12 @@ describe('HTTP pipeline on Fastify and Express', () => {
   });
 
   it('refuses a JSON route body sent as another media type', async () => {
-    const res = await exchange({ method: 'POST', path: '/api/test/echo', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const res = await exchange({
+      method: 'POST',
+      path: '/api/test/echo',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(res.status).toBe(400);
     expect(res.json().code).toBe('invalid_request_body');
   });
@@ -209,7 +243,12 @@ describe('HTTP pipeline on Fastify and Express', () => {
 
   it('refuses an oversized body with 413, by declared length and by counting', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(2000) });
-    const declared = await exchange({ method: 'POST', path: '/api/test/echo', headers: { 'content-type': 'application/json' }, body: big });
+    const declared = await exchange({
+      method: 'POST',
+      path: '/api/test/echo',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(declared.status).toBe(413);
     expect(declared.json()).toMatchObject({ code: 'request_body_too_large', details: { max_size: 1024 } });
     const chunked = await exchange({
@@ -223,17 +262,43 @@ describe('HTTP pipeline on Fastify and Express', () => {
 
   it('answers OAuth routes with RFC 6749 errors, refusing repeated parameters', async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const repeated = await exchange({ method: 'POST', path: '/api/test/token', headers: form, body: 'grant_type=x&grant_type=y' });
+    const repeated = await exchange({
+      method: 'POST',
+      path: '/api/test/token',
+      headers: form,
+      body: 'grant_type=x&grant_type=y',
+    });
     expect(repeated.status).toBe(400);
-    expect(repeated.json()).toEqual({ error: 'invalid_request', error_description: "The 'grant_type' parameter is included more than once" });
+    expect(repeated.json()).toEqual({
+      error: 'invalid_request',
+      error_description: "The 'grant_type' parameter is included more than once",
+    });
     expect(repeated.headers['cache-control']).toBe('no-store');
     const missing = await exchange({ method: 'POST', path: '/api/test/token', headers: form, body: 'a=b' });
     expect(missing.json().error).toBe('invalid_request');
-    const wrong = await exchange({ method: 'POST', path: '/api/test/token', headers: form, body: 'grant_type=z' });
-    expect(wrong.json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant_type must be x' });
-    const ok = await exchange({ method: 'POST', path: '/api/test/token', headers: form, body: 'grant_type=x' });
+    const wrong = await exchange({
+      method: 'POST',
+      path: '/api/test/token',
+      headers: form,
+      body: 'grant_type=z',
+    });
+    expect(wrong.json()).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: 'grant_type must be x',
+    });
+    const ok = await exchange({
+      method: 'POST',
+      path: '/api/test/token',
+      headers: form,
+      body: 'grant_type=x',
+    });
     expect(ok.status).toBe(200);
-    const big = await exchange({ method: 'POST', path: '/api/test/token', headers: form, body: 'grant_type=' + 'x'.repeat(70_000) });
+    const big = await exchange({
+      method: 'POST',
+      path: '/api/test/token',
+      headers: form,
+      body: 'grant_type=' + 'x'.repeat(70_000),
+    });
     expect(big.status).toBe(413);
     expect(big.json().error).toBe('invalid_request');
   });
@@ -244,7 +309,9 @@ describe('HTTP pipeline on Fastify and Express', () => {
     expect(res.status).toBe(500);
     expect(res.json()).toMatchObject({ code: 'internal_error', error: 'Something went wrong' });
     expect(res.text).not.toContain('secret internal detail');
-    expect(JSON.stringify(logged.map((l) => String((l as { err: Error }).err)))).toContain('secret internal detail');
+    expect(JSON.stringify(logged.map((l) => String((l as { err: Error }).err)))).toContain(
+      'secret internal detail',
+    );
   });
 
   it('refuses a non-public route without authentication', async () => {

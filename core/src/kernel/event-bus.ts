@@ -1,0 +1,50 @@
+import type { Logger } from './logger.js';
+
+/**
+ * Events on the internal bus, named `noun.past_tense` (CONVENTIONS). Features add their events to this
+ * map by declaration merging, so `on` and `emit` stay typed.
+ */
+
+export interface CoreEvents {
+  'signing_key.rotated': { kid: string; alg: string };
+}
+
+type Listener<P> = (payload: P) => unknown;
+
+/**
+ * In-process publish/subscribe. A listener that throws or rejects is logged and never fails the emitter:
+ * an audit or email hook must not break a sign-in (ARCHITECTURE: Plugins, isolation).
+ */
+export class EventBus {
+  private readonly listeners = new Map<string, Listener<any>[]>();
+
+  constructor(private readonly logger: Logger) {}
+
+  on<E extends keyof CoreEvents>(event: E, listener: Listener<CoreEvents[E]>): () => void {
+    const list = this.listeners.get(event) ?? [];
+    list.push(listener);
+    this.listeners.set(event, list);
+    return () => {
+      const current = this.listeners.get(event) ?? [];
+      this.listeners.set(
+        event,
+        current.filter((l) => l !== listener),
+      );
+    };
+  }
+
+  /** Runs every listener and waits for all of them; resolves even when some fail. */
+  async emit<E extends keyof CoreEvents>(event: E, payload: CoreEvents[E]): Promise<void> {
+    const list = this.listeners.get(event);
+    if (!list || list.length === 0) return;
+    await Promise.all(
+      list.map(async (listener) => {
+        try {
+          await listener(payload);
+        } catch (err) {
+          this.logger.error({ err, event }, 'an event listener failed; the event itself went through');
+        }
+      }),
+    );
+  }
+}

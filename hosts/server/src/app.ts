@@ -1,0 +1,158 @@
+import {
+  DiscoveryRegistry,
+  EventBus,
+  FileSigningKeyRepository,
+  HttpApp,
+  JobScheduler,
+  SigningKeyService,
+  createContainer,
+  discoveryRoutes,
+  healthRoutes,
+  isTrustedProxy,
+  jwksRoutes,
+  pocketIdV1FileKeySource,
+  TOKENS,
+  type AppConfig,
+  type DependencyContainer,
+  type HttpServer,
+  type Logger,
+  type RouteDef,
+  type SigningKeyRepository,
+} from '@latchkey/core';
+import { createExpressServer } from '@latchkey/http-express';
+import { createFastifyServer } from '@latchkey/http-fastify';
+import { createMikroOrmStorage, type MikroOrmStorage } from '@latchkey/storage-mikro-orm';
+
+/** Everything a running Latchkey is made of, wired once (ARCHITECTURE: hosts/server, the composition root). */
+export interface Latchkey {
+  config: AppConfig;
+  container: DependencyContainer;
+  storage: MikroOrmStorage;
+  keys: SigningKeyService;
+  scheduler: JobScheduler;
+  events: EventBus;
+  http: HttpApp;
+  /** Starts the HTTP server, the key refresh and the jobs; resolves to the bound address. */
+  listen(): Promise<string>;
+  /** Graceful stop: no new connections, requests in flight finish, jobs stop, the database closes. */
+  close(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+
+/** Storage and keys only: what the server and the maintenance commands (migrate, key-rotate) share. */
+export async function openCore(config: AppConfig, logger: Logger, options: { migrate: boolean }) {
+  const storage = await createMikroOrmStorage({
+    connectionString: config.db.connectionString,
+    provider: config.db.provider,
+    cwd: config.cwd,
+    logger,
+    migrate: options.migrate,
+  });
+  try {
+    // KEYS_STORAGE=file is Pocket ID v1's layout; a v1 clear-text key file there is imported once.
+    const fileRepository =
+      config.keysStorage === 'file' ? new FileSigningKeyRepository(config.keysPath) : undefined;
+    const repository: SigningKeyRepository = fileRepository ?? storage.signingKeys;
+    const keys = new SigningKeyService({
+      repository,
+      kv: storage.kv,
+      encryptionKey: config.encryptionKey,
+      logger,
+      graceMs: config.keyRotationGraceHours * HOUR,
+      refreshIntervalMs: config.keyRefreshIntervalSeconds * 1000,
+      legacyKeySources: [fileRepository?.legacyKeySource() ?? pocketIdV1FileKeySource(config.keysPath)],
+    });
+    return { storage, keys };
+  } catch (error) {
+    await storage.database.close();
+    throw error;
+  }
+}
+
+export async function createLatchkey(config: AppConfig, logger: Logger): Promise<Latchkey> {
+  const { storage, keys } = await openCore(config, logger, { migrate: true });
+  try {
+    await storage.database.withScope(() => keys.init());
+  } catch (error) {
+    await storage.database.close();
+    throw error;
+  }
+
+  const container = createContainer();
+  const events = new EventBus(logger);
+  const scheduler = new JobScheduler({ locks: storage.jobLocks, database: storage.database, logger });
+  container.register(TOKENS.Logger, { useValue: logger });
+  container.register(TOKENS.Database, { useValue: storage.database });
+  container.register(TOKENS.KvStore, { useValue: storage.kv });
+  container.register(TOKENS.JobLockRepository, { useValue: storage.jobLocks });
+  container.register(TOKENS.SigningKeyRepository, { useValue: storage.signingKeys });
+
+  scheduler.schedule({
+    id: 'signing-keys.prune',
+    every: '1h',
+    singleton: true,
+    run: async () => {
+      await keys.pruneExpired();
+    },
+  });
+
+  const discovery = new DiscoveryRegistry();
+  discovery.add('core', ({ issuer, backchannelBase }) => ({
+    issuer,
+    jwks_uri: `${backchannelBase}/.well-known/jwks.json`,
+    subject_types_supported: ['public'],
+    // Only the current key signs, so only its algorithm is advertised (as Pocket ID does).
+    id_token_signing_alg_values_supported: [keys.currentKey().alg],
+  }));
+
+  const internalBase = config.internalAppUrl;
+  const routes: RouteDef[] = [
+    ...healthRoutes(storage.database),
+    ...discoveryRoutes(discovery, () => internalBase),
+    ...jwksRoutes(keys),
+  ];
+
+  const http = new HttpApp({
+    routes,
+    logger,
+    database: storage.database,
+    issuerFor: () => config.appUrl,
+    secure: config.appUrl.startsWith('https://'),
+    isTrustedProxy: (ip) => isTrustedProxy(config, ip),
+  });
+  const server: HttpServer = (config.httpHost === 'express' ? createExpressServer : createFastifyServer)(
+    http,
+  );
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    container,
+    storage,
+    keys,
+    scheduler,
+    events,
+    http,
+    async listen() {
+      const address = await server.listen(
+        config.unixSocket
+          ? { path: config.unixSocket, mode: config.unixSocketMode }
+          : { host: config.host, port: config.port },
+      );
+      keys.start();
+      scheduler.start();
+      return address;
+    },
+    close() {
+      closed ??= (async () => {
+        await server.close();
+        await scheduler.stop();
+        keys.stop();
+        await container.dispose();
+        await storage.database.close();
+      })();
+      return closed;
+    },
+  };
+}
