@@ -29,7 +29,18 @@ export function buildCli(): Command {
     .action(async () => {
       const { config, logger } = setup();
       const app = await createLatchkey(config, logger);
-      const address = await app.listen();
+      let address: string;
+      try {
+        address = await app.listen();
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        const where = config.unixSocket
+          ? `UNIX_SOCKET ${config.unixSocket}`
+          : `HOST:PORT ${config.host}:${config.port}`;
+        throw Object.assign(new Error(`Cannot listen on ${where}: ${(error as Error).message}`), {
+          code: (error as { code?: string }).code,
+        });
+      }
       logger.info(
         { address, httpHost: config.httpHost },
         `Latchkey is listening on ${address} (issuer ${config.appUrl})`,
@@ -171,6 +182,7 @@ export async function main(argv: string[]): Promise<void> {
       const code = err.code ? ` [${err.code}]` : '';
       console.error(`latchkey: ${err.message ?? String(error)}${code}`);
     }
-    process.exitCode = 1;
+    // Exit now: a half-started server may still hold handles (a database pool, timers).
+    process.exit(1);
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * A whole Latchkey, as `latchkey serve` composes it, for the bench runner: `latchkey.mjs <fastify|express>`.
+ * It runs from the built packages (dist/), on SQLite in a temp dir, with the production pino logger at
+ * LOG_LEVEL=warn (request lines are info, so none are written) and rate limiting off.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@latchkey/core';
+import { createLatchkey, createLogger } from '@latchkey/server';
+import { announce } from './lifecycle.mjs';
+
+const host = process.argv[2];
+if (host !== 'fastify' && host !== 'express') {
+  console.error('usage: latchkey.mjs <fastify|express>');
+  process.exit(2);
+}
+
+/** APP_URL carries the port (WebAuthn needs it before the server starts), so pick a free one first. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-'));
+const port = await freePort();
+const { config, warnings } = loadConfig({
+  env: {
+    APP_URL: `http://localhost:${port}`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    HTTP_HOST: host,
+    DB_CONNECTION_STRING: join(dir, 'latchkey.db'),
+    ENCRYPTION_KEY: 'bench-encryption-key-0123456789',
+    DISABLE_RATE_LIMITING: 'true',
+    LOG_LEVEL: 'warn',
+    // Extra settings a scenario needs (a later passkey or grant scenario) come from the runner.
+    ...JSON.parse(process.env.LATCHKEY_BENCH_ENV ?? '{}'),
+  },
+  cwd: dir,
+  dotenv: false,
+});
+const logger = createLogger({ level: config.logLevel, json: config.logJson });
+for (const warning of warnings) logger.warn(warning);
+
+const app = await createLatchkey(config, logger);
+const url = await app.listen();
+announce(url, async () => {
+  await app.close();
+  await rm(dir, { recursive: true, force: true });
+});
