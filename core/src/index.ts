@@ -44,3 +44,9 @@ export {
   POCKET_ID_KEY_KV_KEY,
   type LegacyKeySource,
 } from './oidc/tokens/pocket-id-import.js';
+export type { User, NewUser, UserPatch } from './users/user.js';
+export { UniqueViolationError, type UserRepository } from './users/user.repository.port.js';
+export type { Session } from './sessions/session.js';
+export type { SessionRepository } from './sessions/session.repository.port.js';
+export type { PasskeyCredential, WebauthnChallenge, ChallengePurpose } from './passkeys/passkey.js';
+export type { PasskeyCredentialRepository, WebauthnChallengeRepository } from './passkeys/passkey.repository.port.js';
