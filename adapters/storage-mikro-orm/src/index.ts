@@ -4,7 +4,17 @@
  */
 import { resolve } from 'node:path';
 import { silentLogger } from '@latchkey/core';
-import type { Database, JobLockRepository, KvStore, Logger, SigningKeyRepository } from '@latchkey/core';
+import type {
+  Database,
+  JobLockRepository,
+  KvStore,
+  Logger,
+  PasskeyCredentialRepository,
+  SessionRepository,
+  SigningKeyRepository,
+  UserRepository,
+  WebauthnChallengeRepository,
+} from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
 import { MikroOrmDatabase } from './mikro-orm-database.js';
@@ -12,7 +22,11 @@ import { openOrm } from './orm.js';
 import type { LatchkeyOrm } from './orm.js';
 import { MikroOrmJobLockRepository } from './repositories/mikro-orm-job-lock.repository.js';
 import { MikroOrmKvRepository } from './repositories/mikro-orm-kv.repository.js';
+import { MikroOrmPasskeyCredentialRepository } from './repositories/mikro-orm-passkey-credential.repository.js';
+import { MikroOrmSessionRepository } from './repositories/mikro-orm-session.repository.js';
 import { MikroOrmSigningKeyRepository } from './repositories/mikro-orm-signing-key.repository.js';
+import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
+import { MikroOrmWebauthnChallengeRepository } from './repositories/mikro-orm-webauthn-challenge.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -46,6 +60,10 @@ export interface MikroOrmStorage {
   kv: KvStore;
   jobLocks: JobLockRepository;
   signingKeys: SigningKeyRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  passkeys: PasskeyCredentialRepository;
+  webauthnChallenges: WebauthnChallengeRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -82,6 +100,10 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     kv: new MikroOrmKvRepository(orm),
     jobLocks: new MikroOrmJobLockRepository(orm),
     signingKeys: new MikroOrmSigningKeyRepository(orm),
+    users: new MikroOrmUserRepository(orm, parsed.dialect),
+    sessions: new MikroOrmSessionRepository(orm),
+    passkeys: new MikroOrmPasskeyCredentialRepository(orm),
+    webauthnChallenges: new MikroOrmWebauthnChallengeRepository(orm),
     orm,
   };
 }

@@ -1,0 +1,82 @@
+import type { Session, SessionRepository } from '@latchkey/core';
+import type { InferEntity } from '@mikro-orm/core';
+import { SessionEntity } from '../entities/session.entity.js';
+import type { LatchkeyOrm } from '../orm.js';
+import { currentEm } from '../unit-of-work.js';
+
+type SessionRow = InferEntity<typeof SessionEntity>;
+
+/**
+ * A session is active while `revoked_at` is null and `expires_at` is after `now`. Revoking is one
+ * conditional update, so the returned count only includes sessions that were still active.
+ */
+export class MikroOrmSessionRepository implements SessionRepository {
+  constructor(private readonly orm: LatchkeyOrm) {}
+
+  async insert(session: Omit<Session, 'createdAt' | 'lastSeenAt' | 'revokedAt'>): Promise<Session> {
+    const row: SessionRow = {
+      id: session.id,
+      userId: session.userId,
+      tokenHash: session.tokenHash,
+      amr: [...session.amr],
+      authTime: session.authTime,
+      createdAt: new Date(),
+      expiresAt: session.expiresAt,
+      lastSeenAt: null,
+      ip: session.ip,
+      userAgent: session.userAgent,
+      revokedAt: null,
+    };
+    await currentEm(this.orm).insert(SessionEntity, row);
+    return toDomain(row);
+  }
+
+  async findActiveByTokenHash(tokenHash: string, now: Date): Promise<Session | null> {
+    const row = await currentEm(this.orm).findOne(
+      SessionEntity,
+      { tokenHash, revokedAt: null, expiresAt: { $gt: now } },
+      { disableIdentityMap: true },
+    );
+    return row ? toDomain(row) : null;
+  }
+
+  async revoke(id: string, now: Date): Promise<boolean> {
+    const changed = await currentEm(this.orm).nativeUpdate(
+      SessionEntity,
+      { id, revokedAt: null, expiresAt: { $gt: now } },
+      { revokedAt: now },
+    );
+    return changed === 1;
+  }
+
+  async revokeAllForUser(userId: string, now: Date): Promise<number> {
+    return currentEm(this.orm).nativeUpdate(
+      SessionEntity,
+      { userId, revokedAt: null, expiresAt: { $gt: now } },
+      { revokedAt: now },
+    );
+  }
+
+  /** Strictly before: a session that expired or was revoked exactly at `before` stays. */
+  async deleteStale(before: Date): Promise<number> {
+    return currentEm(this.orm).nativeDelete(SessionEntity, {
+      $or: [{ expiresAt: { $lt: before } }, { revokedAt: { $lt: before } }],
+    });
+  }
+}
+
+function toDomain(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.userId,
+    tokenHash: row.tokenHash,
+    amr: [...row.amr],
+    authTime: row.authTime,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastSeenAt: row.lastSeenAt ?? null,
+    ip: row.ip ?? null,
+    userAgent: row.userAgent ?? null,
+    revokedAt: row.revokedAt ?? null,
+  };
+}

@@ -1,0 +1,59 @@
+import type { ChallengePurpose, WebauthnChallenge, WebauthnChallengeRepository } from '@latchkey/core';
+import type { EntityData, InferEntity } from '@mikro-orm/core';
+import { WebauthnChallengeEntity } from '../entities/webauthn-challenge.entity.js';
+import type { LatchkeyOrm } from '../orm.js';
+import { currentEm } from '../unit-of-work.js';
+
+type ChallengeRow = InferEntity<typeof WebauthnChallengeEntity>;
+
+/**
+ * Single use in one statement: the delete that removes the row also returns it, so of concurrent
+ * consumers (on any instance) only the one whose delete removed the row gets it. PostgreSQL and
+ * SQLite 3.35+ (better-sqlite3 bundles a newer one) both have `delete … returning`.
+ */
+const CONSUME = `delete from webauthn_challenges where id = ? and expires_at > ?
+returning id, challenge, user_id, purpose, user_verification, created_at, expires_at`;
+
+export class MikroOrmWebauthnChallengeRepository implements WebauthnChallengeRepository {
+  constructor(private readonly orm: LatchkeyOrm) {}
+
+  async insert(challenge: WebauthnChallenge): Promise<void> {
+    const row: ChallengeRow = {
+      id: challenge.id,
+      challenge: challenge.challenge,
+      userId: challenge.userId,
+      purpose: challenge.purpose,
+      userVerification: challenge.userVerification,
+      createdAt: challenge.createdAt,
+      expiresAt: challenge.expiresAt,
+    };
+    await currentEm(this.orm).insert(WebauthnChallengeEntity, row);
+  }
+
+  async consume(id: string, now: Date): Promise<WebauthnChallenge | null> {
+    const em = currentEm(this.orm);
+    const rows = await em.execute<Record<string, unknown>[]>(CONSUME, [id, now], 'all');
+    const raw = rows[0];
+    if (!raw) return null;
+    // Column names to properties, and the engine's timestamps (epoch ms, text) to Dates.
+    const meta = em.getMetadata().get<ChallengeRow>(WebauthnChallengeEntity.meta.className);
+    const row = em.getDriver().mapResult<ChallengeRow>(raw as EntityData<ChallengeRow>, meta);
+    return row ? toDomain(row as ChallengeRow) : null;
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    return currentEm(this.orm).nativeDelete(WebauthnChallengeEntity, { expiresAt: { $lte: now } });
+  }
+}
+
+function toDomain(row: ChallengeRow): WebauthnChallenge {
+  return {
+    id: row.id,
+    challenge: row.challenge,
+    userId: row.userId ?? null,
+    purpose: row.purpose as ChallengePurpose,
+    userVerification: row.userVerification as WebauthnChallenge['userVerification'],
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+  };
+}
