@@ -49,4 +49,21 @@ export { UniqueViolationError, type UserRepository } from './users/user.reposito
 export type { Session } from './sessions/session.js';
 export type { SessionRepository } from './sessions/session.repository.port.js';
 export type { PasskeyCredential, WebauthnChallenge, ChallengePurpose } from './passkeys/passkey.js';
-export type { PasskeyCredentialRepository, WebauthnChallengeRepository } from './passkeys/passkey.repository.port.js';
+export type {
+  PasskeyCredentialRepository,
+  WebauthnChallengeRepository,
+} from './passkeys/passkey.repository.port.js';
+export {
+  DEFAULT_APP_SETTINGS,
+  defaultAppSettings,
+  type AppSettings,
+  type AppSettingsProvider,
+} from './app-config/app-settings.js';
+export { cookieNames, serializeCookie, parseCookies, type CookieOptions } from './http/cookies.js';
+export { SessionService, hashToken } from './sessions/session.service.js';
+export { createAuthenticator } from './auth/authenticator.js';
+export { WebauthnService, WEBAUTHN_TIMEOUT_MS } from './passkeys/webauthn.service.js';
+export { webauthnRoutes, toCredentialDto } from './passkeys/webauthn.routes.js';
+export { setupRoutes } from './signup/setup.routes.js';
+export { userRoutes } from './users/users.routes.js';
+export { toUserDto, type UserDto } from './users/user.dto.js';

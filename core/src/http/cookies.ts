@@ -17,3 +17,31 @@ export function parseCookies(header: string | undefined): Record<string, string>
   }
   return out;
 }
+
+export interface CookieOptions {
+  /** Seconds; omitted for a cookie cleared the way Pocket ID clears it (empty value, no Max-Age). */
+  maxAge?: number;
+  path?: string;
+  secure: boolean;
+}
+
+/** HttpOnly, SameSite=Lax, no Domain: the attributes Pocket ID gives every cookie (pocket-id-api.md §1.5). */
+export function serializeCookie(name: string, value: string, options: CookieOptions): string {
+  let cookie = `${name}=${encodeURIComponent(value)}; Path=${options.path ?? '/'}`;
+  if (options.maxAge !== undefined) cookie += `; Max-Age=${Math.max(0, Math.floor(options.maxAge))}`;
+  cookie += '; HttpOnly; SameSite=Lax';
+  if (options.secure) cookie += '; Secure';
+  return cookie;
+}
+
+/**
+ * Pocket ID's cookie names: `__Host-`/`__Secure-` prefixed on https, bare on http (where browsers
+ * would refuse the prefixes).
+ */
+export function cookieNames(secure: boolean) {
+  return {
+    accessToken: secure ? '__Host-access_token' : 'access_token',
+    challenge: secure ? '__Host-session' : 'session',
+    reauthentication: secure ? '__Secure-reauthentication_token' : 'reauthentication_token',
+  };
+}

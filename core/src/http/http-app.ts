@@ -10,6 +10,7 @@ import { clientIp } from './client-ip.js';
 import { parseCookies } from './cookies.js';
 import { renderError } from './render.js';
 import type {
+  AuthContext,
   HttpMethod,
   HttpRequest,
   HttpResult,
@@ -39,7 +40,7 @@ export interface HttpAppOptions {
    * Decides whether a non-public route may run; throws a ProblemError or OAuthError to refuse.
    * Without one, every non-public route answers 401 (the accounts feature provides it).
    */
-  authenticate?: (route: RouteDef, req: HttpRequest) => Promise<void>;
+  authenticate?: (route: RouteDef, req: HttpRequest) => Promise<AuthContext>;
 }
 
 interface CompiledRoute {
@@ -219,7 +220,7 @@ export class HttpApp {
     return this.options.database.withScope(async () => {
       if (def.auth !== 'public') {
         if (!this.options.authenticate) throw problems.notSignedIn();
-        await this.options.authenticate(def, request);
+        request.auth = await this.options.authenticate(def, request);
       }
       return def.handler(request, scope);
     });

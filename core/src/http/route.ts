@@ -1,5 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../kernel/logger.js';
+import type { Session } from '../sessions/session.js';
+import type { User } from '../users/user.js';
+
+/** Who is calling a non-public route, set by the authenticator before the handler runs. */
+export interface AuthContext {
+  user: User;
+  /** The browser session, when the caller used one (API keys have none). */
+  session?: Session;
+  via: 'cookie' | 'header' | 'apiKey';
+}
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -44,6 +54,8 @@ export interface HttpRequest<P = Record<string, string>, B = unknown, Q = Record
   /** The client's address, `TRUST_PROXY`-aware. */
   ip: string;
   cookies: Record<string, string>;
+  /** Set on non-public routes; undefined on public ones. */
+  auth?: AuthContext;
 }
 
 /** What a handler returns; core adds the common headers and writes the body. */

@@ -1,4 +1,11 @@
 import {
+  createAuthenticator,
+  defaultAppSettings,
+  SessionService,
+  setupRoutes,
+  userRoutes,
+  WebauthnService,
+  webauthnRoutes,
   DiscoveryRegistry,
   EventBus,
   FileSigningKeyRepository,
@@ -106,9 +113,32 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
     id_token_signing_alg_values_supported: [keys.currentKey().alg],
   }));
 
+  const secure = config.appUrl.startsWith('https://');
+  const settings = defaultAppSettings;
+  const sessions = new SessionService({ sessions: storage.sessions, users: storage.users, settings });
+  const webauthn = new WebauthnService({
+    appUrl: config.appUrl,
+    credentials: storage.passkeys,
+    challenges: storage.webauthnChallenges,
+    users: storage.users,
+    settings,
+  });
+  scheduler.schedule({
+    id: 'webauthn-challenges.prune',
+    every: '1h',
+    singleton: true,
+    run: async () => {
+      await storage.webauthnChallenges.deleteExpired(new Date());
+      await storage.sessions.deleteStale(new Date(Date.now() - 7 * 24 * HOUR));
+    },
+  });
+
   const internalBase = config.internalAppUrl;
   const routes: RouteDef[] = [
     ...healthRoutes(storage.database),
+    ...setupRoutes({ users: storage.users, sessions, settings, secure }),
+    ...webauthnRoutes({ webauthn, sessions, credentials: storage.passkeys, secure }),
+    ...userRoutes(),
     ...discoveryRoutes(discovery, () => internalBase),
     ...jwksRoutes(keys),
   ];
@@ -118,7 +148,8 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
     logger,
     database: storage.database,
     issuerFor: () => config.appUrl,
-    secure: config.appUrl.startsWith('https://'),
+    secure,
+    authenticate: createAuthenticator({ sessions, secure }),
     isTrustedProxy: (ip) => isTrustedProxy(config, ip),
   });
   const server: HttpServer = (config.httpHost === 'express' ? createExpressServer : createFastifyServer)(

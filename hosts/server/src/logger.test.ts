@@ -12,7 +12,10 @@ function capture(json: boolean) {
 describe('createLogger', () => {
   it('redacts secrets at the top level, one level down and in headers', () => {
     const { logger, out } = capture(true);
-    logger.info({ client_secret: 's1', user: { password: 'p1' }, req: { headers: { authorization: 'Bearer t1' } } }, 'x');
+    logger.info(
+      { client_secret: 's1', user: { password: 'p1' }, req: { headers: { authorization: 'Bearer t1' } } },
+      'x',
+    );
     logger.child({ reqId: 'r1' }).info({ connectionString: 'postgres://u:p2@h/db' }, 'y');
     const text = out();
     for (const secret of ['s1', 'p1', 'Bearer t1', 'p2']) expect(text).not.toContain(secret);

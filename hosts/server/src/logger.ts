@@ -32,9 +32,14 @@ export const REDACT_PATHS = [
  * Human-readable lines by default (as Pocket ID prints), one JSON object per line with LOG_JSON=true.
  * Both write synchronously, so nothing is lost when a CLI command exits right after logging.
  */
-export function createLogger(options: { level: string; json: boolean; destination?: NodeJS.WritableStream }): PinoLogger {
+export function createLogger(options: {
+  level: string;
+  json: boolean;
+  destination?: NodeJS.WritableStream;
+}): PinoLogger {
   const destination = options.json
-    ? ((options.destination as pino.DestinationStream | undefined) ?? pino.destination({ dest: 1, sync: true }))
+    ? ((options.destination as pino.DestinationStream | undefined) ??
+      pino.destination({ dest: 1, sync: true }))
     : pretty({
         sync: true,
         colorize: false,

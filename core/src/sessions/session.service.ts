@@ -1,0 +1,68 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AppSettingsProvider } from '../app-config/app-settings.js';
+import type { User } from '../users/user.js';
+import type { UserRepository } from '../users/user.repository.port.js';
+import type { Session } from './session.js';
+import type { SessionRepository } from './session.repository.port.js';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Browser sessions: a server-side record, and a random token in Pocket ID's sign-in cookie. Only the
+ * token's hash is stored, so a database leak hands out no sessions, and revoking is a row update
+ * (Pocket ID's cookie is a self-contained JWT that cannot be revoked before it expires).
+ */
+export class SessionService {
+  constructor(
+    private readonly deps: {
+      sessions: SessionRepository;
+      users: UserRepository;
+      settings: AppSettingsProvider;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async create(
+    user: User,
+    amr: string[],
+    client: { ip: string | null; userAgent: string | null },
+  ): Promise<{ token: string; session: Session; maxAgeSeconds: number }> {
+    const { sessionDuration } = await this.deps.settings.get();
+    const now = this.now();
+    const token = randomBytes(32).toString('base64url');
+    const session = await this.deps.sessions.insert({
+      id: randomUUID(),
+      userId: user.id,
+      tokenHash: hashToken(token),
+      amr,
+      authTime: now,
+      expiresAt: new Date(now.getTime() + sessionDuration * 60_000),
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
+    return { token, session, maxAgeSeconds: sessionDuration * 60 };
+  }
+
+  /** The active session behind a cookie token and its user; null when unknown, expired or revoked. */
+  async resolve(token: string): Promise<{ session: Session; user: User } | null> {
+    if (!token) return null;
+    const session = await this.deps.sessions.findActiveByTokenHash(hashToken(token), this.now());
+    if (!session) return null;
+    const user = await this.deps.users.findById(session.userId);
+    return user ? { session, user } : null;
+  }
+
+  revoke(sessionId: string): Promise<boolean> {
+    return this.deps.sessions.revoke(sessionId, this.now());
+  }
+
+  revokeAllForUser(userId: string): Promise<number> {
+    return this.deps.sessions.revokeAllForUser(userId, this.now());
+  }
+}
