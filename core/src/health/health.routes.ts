@@ -10,6 +10,7 @@ export function healthRoutes(database: Pick<Database, 'ping'>): RouteDef[] {
       method: 'GET',
       path: '/healthz',
       auth: 'public',
+      database: false,
       summary: 'Liveness and database reachability',
       tags: ['health'],
       async handler() {

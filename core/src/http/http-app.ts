@@ -210,20 +210,24 @@ export class HttpApp {
       ip: clientIp(ctx.incoming.remoteAddress, headers, this.options.isTrustedProxy ?? (() => false)),
       cookies: parseCookies(typeof headers.cookie === 'string' ? headers.cookie : undefined),
     };
-    const controller = new AbortController();
+    let signal: AbortSignal | undefined;
     const scope: RequestScope = {
       requestId: ctx.requestId,
       issuer: this.options.issuerFor({ path: ctx.path, headers }),
       logger: ctx.logger,
-      signal: controller.signal,
+      // Made on first use: an AbortController per request is a measurable cost on cheap routes.
+      get signal() {
+        return (signal ??= new AbortController().signal);
+      },
     };
-    return this.options.database.withScope(async () => {
+    const run = async () => {
       if (def.auth !== 'public') {
         if (!this.options.authenticate) throw problems.notSignedIn();
         request.auth = await this.options.authenticate(def, request);
       }
       return def.handler(request, scope);
-    });
+    };
+    return def.database === false ? run() : this.options.database.withScope(run);
   }
 
   private finalize(result: HttpResult, method: HttpMethod, requestId: string): OutgoingHttpResponse {
@@ -232,15 +236,10 @@ export class HttpApp {
     headers['x-request-id'] = requestId;
     const noBody =
       result.status === 204 || result.status === 304 || (result.status >= 100 && result.status < 200);
-    let body: Buffer | undefined;
+    let body: string | Buffer | undefined;
     if (!noBody) {
-      body =
-        result.body === undefined
-          ? Buffer.alloc(0)
-          : Buffer.isBuffer(result.body)
-            ? result.body
-            : Buffer.from(result.body);
-      headers['content-length'] = String(body.length);
+      body = result.body ?? '';
+      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     } else {
       delete headers['content-length'];
       delete headers['content-type'];

@@ -94,6 +94,11 @@ export interface RouteDef<P = any, B = any, Q = any> {
    */
   rejectRepeatedParams?: boolean;
   schema?: RouteSchema;
+  /**
+   * Set `false` for routes that never touch repositories (discovery, JWKS): they skip the per-request
+   * unit of work, which is most of the cost of such a cheap answer.
+   */
+  database?: boolean;
   /** OpenAPI summary and tags. */
   summary?: string;
   tags?: string[];
@@ -121,5 +126,9 @@ export interface IncomingHttpRequest {
 export interface OutgoingHttpResponse {
   status: number;
   headers: Record<string, string | string[]>;
-  body: Buffer | undefined;
+  /**
+   * Text stays text: Node writes a string body in the same write as the headers, where a Buffer costs
+   * a second one (writev), which measurably slows small JSON answers.
+   */
+  body: string | Buffer | undefined;
 }

@@ -27,6 +27,7 @@ export function discoveryRoutes(
       method: 'GET',
       path: '/.well-known/openid-configuration',
       auth: 'public',
+      database: false,
       tags: ['oidc'],
       summary: 'OpenID Provider metadata',
       handler,
@@ -36,6 +37,7 @@ export function discoveryRoutes(
       method: 'GET',
       path: '/.well-known/oauth-authorization-server',
       auth: 'public',
+      database: false,
       tags: ['oidc'],
       summary: 'OAuth 2.0 Authorization Server metadata (RFC 8414)',
       handler,
@@ -45,6 +47,7 @@ export function discoveryRoutes(
       method: 'OPTIONS',
       path: '/.well-known/*',
       auth: 'public',
+      database: false,
       async handler() {
         return { status: 204, headers: WELL_KNOWN_CORS };
       },

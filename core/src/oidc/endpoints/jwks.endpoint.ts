@@ -18,6 +18,7 @@ export function jwksRoutes(keys: PublicKeySet): RouteDef[] {
       method: 'GET',
       path: '/.well-known/jwks.json',
       auth: 'public',
+      database: false,
       tags: ['oidc'],
       summary: 'The public signing keys (RFC 7517)',
       async handler() {
