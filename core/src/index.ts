@@ -18,7 +18,7 @@ export { OAuthError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from './errors/oa
 export { healthRoutes } from './health/health.routes.js';
 export * from './config/index.js';
 export { createContainer, type DependencyContainer } from './kernel/container.js';
-export { EventBus, type CoreEvents } from './kernel/event-bus.js';
+export { EventBus, type CoreEvents, type ClientInfo } from './kernel/event-bus.js';
 export { JobScheduler, type JobDefinition } from './kernel/job-scheduler.js';
 export { parseDuration } from './kernel/duration.js';
 export {
@@ -62,8 +62,13 @@ export {
 export { cookieNames, serializeCookie, parseCookies, type CookieOptions } from './http/cookies.js';
 export { SessionService, hashToken } from './sessions/session.service.js';
 export { createAuthenticator } from './auth/authenticator.js';
-export { WebauthnService, WEBAUTHN_TIMEOUT_MS } from './passkeys/webauthn.service.js';
+export {
+  WebauthnService,
+  WEBAUTHN_TIMEOUT_MS,
+  SignCountRegressionError,
+} from './passkeys/webauthn.service.js';
 export { webauthnRoutes, toCredentialDto } from './passkeys/webauthn.routes.js';
 export { setupRoutes } from './signup/setup.routes.js';
 export { userRoutes } from './users/users.routes.js';
 export { toUserDto, type UserDto } from './users/user.dto.js';
+export * from './http/pagination.js';

@@ -105,6 +105,15 @@ export interface RouteDef<P = any, B = any, Q = any> {
   handler(req: HttpRequest<P, B, Q>, scope: RequestScope): Promise<HttpResult>;
 }
 
+/** The caller's address and user agent, as events and the audit log record them. */
+export function clientInfo(req: Pick<HttpRequest, 'ip' | 'headers'>): {
+  ip: string | null;
+  userAgent: string | null;
+} {
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip || null, userAgent: typeof ua === 'string' ? ua : null };
+}
+
 /** Identity helper that keeps the route's generic types when declaring routes in a list. */
 export function defineRoute<P = Record<string, string>, B = unknown, Q = Record<string, QueryValue>>(
   route: RouteDef<P, B, Q>,

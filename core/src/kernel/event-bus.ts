@@ -4,9 +4,38 @@ import type { Logger } from './logger.js';
  * Events on the internal bus, named `noun.past_tense` (CONVENTIONS). Features add their events to this
  * map by declaration merging, so `on` and `emit` stay typed.
  */
-
 export interface CoreEvents {
   'signing_key.rotated': { kid: string; alg: string };
+  /** A person signed in: `passkey`, `login_code` (a one-time access token) or `setup` (first admin). */
+  'user.signed_in': { userId: string; method: 'passkey' | 'login_code' | 'setup'; client: ClientInfo };
+  /** An account came to exist: through first-admin setup, signup, or an admin. */
+  'user.created': {
+    userId: string;
+    via: 'setup' | 'signup' | 'admin';
+    actorUserId?: string;
+    client: ClientInfo;
+  };
+  'passkey.registered': { userId: string; passkeyId: string; name: string; client: ClientInfo };
+  'passkey.removed': {
+    userId: string;
+    passkeyId: string;
+    name: string;
+    actorUserId: string;
+    client: ClientInfo;
+  };
+  /** An assertion whose signature counter did not increase: refused, and possibly a cloned authenticator. */
+  'passkey.sign_count_regressed': {
+    userId: string;
+    passkeyId: string;
+    storedCount: number;
+    client: ClientInfo;
+  };
+}
+
+/** Who was on the other end of a request, for the audit log (TRUST_PROXY-aware IP). */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
 }
 
 type Listener<P> = (payload: P) => unknown;

@@ -1,12 +1,13 @@
 import { ProblemError } from '../errors/problem.errors.js';
 import { cookieNames, serializeCookie } from '../http/cookies.js';
 import { json } from '../http/render.js';
-import { defineRoute, type HttpRequest, type RouteDef } from '../http/route.js';
+import type { EventBus } from '../kernel/event-bus.js';
+import { clientInfo, defineRoute, type RouteDef } from '../http/route.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { toUserDto } from '../users/user.dto.js';
 import type { PasskeyCredential } from './passkey.js';
 import type { PasskeyCredentialRepository } from './passkey.repository.port.js';
-import { WEBAUTHN_TIMEOUT_MS, type WebauthnService } from './webauthn.service.js';
+import { SignCountRegressionError, WEBAUTHN_TIMEOUT_MS, type WebauthnService } from './webauthn.service.js';
 
 /** Pocket ID's WebauthnCredentialDto, plus `lastUsedAt` (ours). */
 export function toCredentialDto(c: PasskeyCredential) {
@@ -35,6 +36,7 @@ export interface WebauthnRouteDeps {
   webauthn: WebauthnService;
   sessions: SessionService;
   credentials: PasskeyCredentialRepository;
+  events: EventBus;
   secure: boolean;
 }
 
@@ -44,8 +46,6 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
   const challengeCookie = (id: string) =>
     serializeCookie(names.challenge, id, { maxAge: WEBAUTHN_TIMEOUT_MS / 1000, secure: deps.secure });
   const clearChallenge = serializeCookie(names.challenge, '', { maxAge: 0, secure: deps.secure });
-  const userAgent = (req: HttpRequest) =>
-    typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null;
 
   return [
     defineRoute({
@@ -100,11 +100,23 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
       tags: ['webauthn'],
       summary: 'Finish a passkey sign-in; sets the sign-in cookie',
       async handler(req) {
-        const { user } = await deps.webauthn.finishLogin(req.cookies[names.challenge], req.body);
-        const { token, maxAgeSeconds } = await deps.sessions.create(user, ['phr'], {
-          ip: req.ip || null,
-          userAgent: userAgent(req),
-        });
+        const client = clientInfo(req);
+        let user;
+        try {
+          ({ user } = await deps.webauthn.finishLogin(req.cookies[names.challenge], req.body));
+        } catch (error) {
+          if (error instanceof SignCountRegressionError) {
+            await deps.events.emit('passkey.sign_count_regressed', {
+              userId: error.credential.userId,
+              passkeyId: error.credential.id,
+              storedCount: error.credential.signCount,
+              client,
+            });
+          }
+          throw error;
+        }
+        const { token, maxAgeSeconds } = await deps.sessions.create(user, ['phr'], client);
+        await deps.events.emit('user.signed_in', { userId: user.id, method: 'passkey', client });
         return json(200, toUserDto(user), {
           'set-cookie': [
             serializeCookie(names.accessToken, token, { maxAge: maxAgeSeconds, secure: deps.secure }),
@@ -175,7 +187,16 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
       tags: ['webauthn'],
       summary: 'Delete one of your passkeys',
       async handler(req) {
-        if (!(await deps.credentials.delete(req.params.id, req.auth!.user.id))) throw notFound();
+        const user = req.auth!.user;
+        const credential = await deps.credentials.findForUser(req.params.id, user.id);
+        if (!credential || !(await deps.credentials.delete(credential.id, user.id))) throw notFound();
+        await deps.events.emit('passkey.removed', {
+          userId: user.id,
+          passkeyId: credential.id,
+          name: credential.name,
+          actorUserId: user.id,
+          client: clientInfo(req),
+        });
         return { status: 204 };
       },
     }),

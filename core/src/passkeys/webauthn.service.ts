@@ -20,6 +20,17 @@ export const WEBAUTHN_TIMEOUT_MS = 60_000;
 
 const bad = (code: string, detail: string, status = 400) => new ProblemError({ status, code, detail });
 
+/** A refused assertion whose counter did not increase; carries the credential so the route can audit it. */
+export class SignCountRegressionError extends ProblemError {
+  constructor(readonly credential: PasskeyCredential) {
+    super({
+      status: 401,
+      code: 'webauthn_authentication_failed',
+      detail: 'The passkey signature counter did not increase: the passkey may be cloned',
+    });
+  }
+}
+
 /**
  * Passkey registration and discoverable sign-in (@simplewebauthn/server). RP ID and origin come from
  * APP_URL. Each ceremony's challenge lives in the database, bound to a single-use id that travels in
@@ -190,7 +201,9 @@ export class WebauthnService {
         requireUserVerification: challenge.userVerification === 'required',
       });
     } catch (error) {
-      throw this.verificationProblem(error, true);
+      const message = error instanceof Error ? error.message : '';
+      if (/counter value/i.test(message)) throw new SignCountRegressionError(credential);
+      throw this.verificationProblem(error);
     }
     if (!verification.verified) throw failed();
     const info = verification.authenticationInfo;
@@ -208,19 +221,12 @@ export class WebauthnService {
     return { user, credential: { ...credential, signCount: info.newCounter, lastUsedAt: this.now() } };
   }
 
-  private verificationProblem(error: unknown, login = false): ProblemError {
+  private verificationProblem(error: unknown): ProblemError {
     const message = error instanceof Error ? error.message : String(error);
     if (/user verification/i.test(message) || /user could not be verified/i.test(message)) {
       return bad(
         'passkey_user_verification_required',
         'The passkey did not verify the user (PIN or biometrics)',
-      );
-    }
-    if (login && /counter/i.test(message)) {
-      return bad(
-        'webauthn_authentication_failed',
-        'The passkey signature counter went backwards: it may be cloned',
-        401,
       );
     }
     return bad('invalid_webauthn_response', `The WebAuthn response is invalid: ${message}`);

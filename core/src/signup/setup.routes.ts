@@ -3,7 +3,8 @@ import type { AppSettingsProvider } from '../app-config/app-settings.js';
 import { ProblemError, problems } from '../errors/problem.errors.js';
 import { cookieNames, serializeCookie } from '../http/cookies.js';
 import { json } from '../http/render.js';
-import { defineRoute, type RouteDef } from '../http/route.js';
+import { clientInfo, defineRoute, type RouteDef } from '../http/route.js';
+import type { EventBus } from '../kernel/event-bus.js';
 import type { SessionService } from '../sessions/session.service.js';
 import { toUserDto } from '../users/user.dto.js';
 import { UniqueViolationError, type UserRepository } from '../users/user.repository.port.js';
@@ -17,6 +18,7 @@ export function setupRoutes(deps: {
   users: UserRepository;
   sessions: SessionService;
   settings: AppSettingsProvider;
+  events: EventBus;
   secure: boolean;
 }): RouteDef[] {
   const names = cookieNames(deps.secure);
@@ -84,11 +86,10 @@ export function setupRoutes(deps: {
             code: 'setup_already_completed',
             detail: 'Setup already completed',
           });
-        const ua = req.headers['user-agent'];
-        const { token, maxAgeSeconds } = await deps.sessions.create(user, ['otp'], {
-          ip: req.ip || null,
-          userAgent: typeof ua === 'string' ? ua : null,
-        });
+        const client = clientInfo(req);
+        const { token, maxAgeSeconds } = await deps.sessions.create(user, ['otp'], client);
+        // Pocket ID writes no audit entry for setup; the event lets the audit log decide.
+        await deps.events.emit('user.created', { userId: user.id, via: 'setup', client });
         return json(200, toUserDto(user), {
           'set-cookie': serializeCookie(names.accessToken, token, {
             maxAge: maxAgeSeconds,

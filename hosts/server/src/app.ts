@@ -136,8 +136,8 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
   const internalBase = config.internalAppUrl;
   const routes: RouteDef[] = [
     ...healthRoutes(storage.database),
-    ...setupRoutes({ users: storage.users, sessions, settings, secure }),
-    ...webauthnRoutes({ webauthn, sessions, credentials: storage.passkeys, secure }),
+    ...setupRoutes({ users: storage.users, sessions, settings, events, secure }),
+    ...webauthnRoutes({ webauthn, sessions, credentials: storage.passkeys, events, secure }),
     ...userRoutes(),
     ...discoveryRoutes(discovery, () => internalBase),
     ...jwksRoutes(keys),
