@@ -72,3 +72,13 @@ export { setupRoutes } from './signup/setup.routes.js';
 export { userRoutes } from './users/users.routes.js';
 export { toUserDto, type UserDto } from './users/user.dto.js';
 export * from './http/pagination.js';
+export type {
+  OneTimeAccessToken,
+  OneTimeAccessTokenRepository,
+} from './one-time-access/one-time-access.repository.port.js';
+export {
+  OneTimeAccessService,
+  DEFAULT_LOGIN_CODE_TTL_MS,
+} from './one-time-access/one-time-access.service.js';
+export { oneTimeAccessRoutes } from './one-time-access/one-time-access.routes.js';
+export { parseTtl } from './one-time-access/ttl.js';

@@ -14,6 +14,7 @@ import type {
   SigningKeyRepository,
   UserRepository,
   WebauthnChallengeRepository,
+  OneTimeAccessTokenRepository,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -27,6 +28,7 @@ import { MikroOrmSessionRepository } from './repositories/mikro-orm-session.repo
 import { MikroOrmSigningKeyRepository } from './repositories/mikro-orm-signing-key.repository.js';
 import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
 import { MikroOrmWebauthnChallengeRepository } from './repositories/mikro-orm-webauthn-challenge.repository.js';
+import { MikroOrmOneTimeAccessTokenRepository } from './repositories/mikro-orm-one-time-access-token.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -64,6 +66,7 @@ export interface MikroOrmStorage {
   sessions: SessionRepository;
   passkeys: PasskeyCredentialRepository;
   webauthnChallenges: WebauthnChallengeRepository;
+  oneTimeAccessTokens: OneTimeAccessTokenRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -104,6 +107,7 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     sessions: new MikroOrmSessionRepository(orm),
     passkeys: new MikroOrmPasskeyCredentialRepository(orm),
     webauthnChallenges: new MikroOrmWebauthnChallengeRepository(orm),
+    oneTimeAccessTokens: new MikroOrmOneTimeAccessTokenRepository(orm),
     orm,
   };
 }

@@ -1,4 +1,6 @@
 import {
+  OneTimeAccessService,
+  oneTimeAccessRoutes,
   createAuthenticator,
   defaultAppSettings,
   SessionService,
@@ -123,12 +125,14 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
     users: storage.users,
     settings,
   });
+  const loginCodes = new OneTimeAccessService({ tokens: storage.oneTimeAccessTokens, users: storage.users });
   scheduler.schedule({
     id: 'webauthn-challenges.prune',
     every: '1h',
     singleton: true,
     run: async () => {
       await storage.webauthnChallenges.deleteExpired(new Date());
+      await storage.oneTimeAccessTokens.deleteExpired(new Date());
       await storage.sessions.deleteStale(new Date(Date.now() - 7 * 24 * HOUR));
     },
   });
@@ -139,6 +143,7 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
     ...setupRoutes({ users: storage.users, sessions, settings, events, secure }),
     ...webauthnRoutes({ webauthn, sessions, credentials: storage.passkeys, events, secure }),
     ...userRoutes(),
+    ...oneTimeAccessRoutes({ codes: loginCodes, users: storage.users, sessions, events, secure }),
     ...discoveryRoutes(discovery, () => internalBase),
     ...jwksRoutes(keys),
   ];

@@ -4,6 +4,7 @@ import {
   ConfigError,
   loadConfig,
   MIN_ENCRYPTION_KEY_BYTES,
+  OneTimeAccessService,
   parseSigningAlg,
   SIGNING_ALGS,
   type AppConfig,
@@ -81,6 +82,32 @@ export function buildCli(): Command {
             ? `Applied ${applied.length} migration(s): ${applied.join(', ')}`
             : 'The database is up to date.',
         );
+      } finally {
+        await storage.database.close();
+      }
+    });
+
+  program
+    .command('one-time-access-token')
+    .description('print a one-hour login link for a user, for account recovery')
+    .argument('<username|email>', 'the user to sign in as')
+    .action(async (who: string) => {
+      const { config, logger } = setup();
+      const { storage } = await openCore(config, logger, { migrate: true });
+      try {
+        const link = await storage.database.withScope(async () => {
+          const user = (await storage.users.findByUsername(who)) ?? (await storage.users.findByEmail(who));
+          if (!user) return null;
+          const codes = new OneTimeAccessService({
+            tokens: storage.oneTimeAccessTokens,
+            users: storage.users,
+          });
+          const { code } = await codes.create(user.id, 60 * 60_000);
+          return `${config.appUrl}/lc/${code}`;
+        });
+        if (!link)
+          throw new Error(`No user has the username or email "${who}" (the <username|email> argument)`);
+        console.log(link);
       } finally {
         await storage.database.close();
       }
