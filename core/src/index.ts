@@ -82,3 +82,10 @@ export {
 } from './one-time-access/one-time-access.service.js';
 export { oneTimeAccessRoutes } from './one-time-access/one-time-access.routes.js';
 export { parseTtl } from './one-time-access/ttl.js';
+export {
+  ReauthenticationService,
+  REAUTHENTICATION_TTL_MS,
+  FRESH_SIGN_IN_MS,
+  type ReauthenticationToken,
+  type ReauthenticationTokenRepository,
+} from './passkeys/reauthentication.js';

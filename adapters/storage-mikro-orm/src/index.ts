@@ -15,6 +15,7 @@ import type {
   UserRepository,
   WebauthnChallengeRepository,
   OneTimeAccessTokenRepository,
+  ReauthenticationTokenRepository,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -29,6 +30,7 @@ import { MikroOrmSigningKeyRepository } from './repositories/mikro-orm-signing-k
 import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
 import { MikroOrmWebauthnChallengeRepository } from './repositories/mikro-orm-webauthn-challenge.repository.js';
 import { MikroOrmOneTimeAccessTokenRepository } from './repositories/mikro-orm-one-time-access-token.repository.js';
+import { MikroOrmReauthenticationTokenRepository } from './repositories/mikro-orm-reauthentication-token.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -67,6 +69,7 @@ export interface MikroOrmStorage {
   passkeys: PasskeyCredentialRepository;
   webauthnChallenges: WebauthnChallengeRepository;
   oneTimeAccessTokens: OneTimeAccessTokenRepository;
+  reauthenticationTokens: ReauthenticationTokenRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -108,6 +111,7 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     passkeys: new MikroOrmPasskeyCredentialRepository(orm),
     webauthnChallenges: new MikroOrmWebauthnChallengeRepository(orm),
     oneTimeAccessTokens: new MikroOrmOneTimeAccessTokenRepository(orm),
+    reauthenticationTokens: new MikroOrmReauthenticationTokenRepository(orm),
     orm,
   };
 }

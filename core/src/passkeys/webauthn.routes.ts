@@ -7,6 +7,7 @@ import type { SessionService } from '../sessions/session.service.js';
 import { toUserDto } from '../users/user.dto.js';
 import type { PasskeyCredential } from './passkey.js';
 import type { PasskeyCredentialRepository } from './passkey.repository.port.js';
+import { FRESH_SIGN_IN_MS, type ReauthenticationService } from './reauthentication.js';
 import { SignCountRegressionError, WEBAUTHN_TIMEOUT_MS, type WebauthnService } from './webauthn.service.js';
 
 /** Pocket ID's WebauthnCredentialDto, plus `lastUsedAt` (ours). */
@@ -37,6 +38,7 @@ export interface WebauthnRouteDeps {
   sessions: SessionService;
   credentials: PasskeyCredentialRepository;
   events: EventBus;
+  reauthentication: ReauthenticationService;
   secure: boolean;
 }
 
@@ -123,6 +125,59 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
             clearChallenge,
           ],
         });
+      },
+    }),
+    defineRoute({
+      name: 'webauthn.reauthenticate',
+      method: 'POST',
+      path: '/api/webauthn/reauthenticate',
+      auth: 'browser',
+      body: 'json',
+      tags: ['webauthn'],
+      summary: 'Prove presence again: a fresh assertion, or a passkey sign-in under a minute old',
+      async handler(req) {
+        const user = req.auth!.user;
+        const challengeId = req.cookies[names.challenge];
+        if (!challengeId)
+          throw new ProblemError({
+            status: 400,
+            code: 'missing_session_id',
+            detail: 'The WebAuthn session cookie is missing; start again',
+          });
+        const body = req.body as { id?: unknown; response?: unknown } | undefined;
+        if (body && typeof body === 'object' && typeof body.id === 'string' && body.response) {
+          const { user: signer } = await deps.webauthn.finishLogin(challengeId, body);
+          if (signer.id !== user.id) {
+            throw new ProblemError({
+              status: 401,
+              code: 'reauthentication_required',
+              detail: 'That passkey belongs to another account',
+            });
+          }
+        } else {
+          const session = req.auth!.session;
+          const fresh =
+            session !== undefined &&
+            session.amr.includes('phr') &&
+            Date.now() - session.authTime.getTime() < FRESH_SIGN_IN_MS;
+          if (!fresh) {
+            throw new ProblemError({
+              status: 401,
+              code: 'reauthentication_required',
+              detail: 'Sign in with your passkey again',
+            });
+          }
+        }
+        const { token, maxAgeSeconds } = await deps.reauthentication.issue(user.id);
+        return {
+          status: 204,
+          headers: {
+            'set-cookie': [
+              serializeCookie(names.reauthentication, token, { maxAge: maxAgeSeconds, secure: deps.secure }),
+              clearChallenge,
+            ],
+          },
+        };
       },
     }),
     defineRoute({

@@ -1,4 +1,5 @@
 import {
+  ReauthenticationService,
   OneTimeAccessService,
   oneTimeAccessRoutes,
   createAuthenticator,
@@ -133,6 +134,7 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
     run: async () => {
       await storage.webauthnChallenges.deleteExpired(new Date());
       await storage.oneTimeAccessTokens.deleteExpired(new Date());
+      await storage.reauthenticationTokens.deleteExpired(new Date());
       await storage.sessions.deleteStale(new Date(Date.now() - 7 * 24 * HOUR));
     },
   });
@@ -141,7 +143,14 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
   const routes: RouteDef[] = [
     ...healthRoutes(storage.database),
     ...setupRoutes({ users: storage.users, sessions, settings, events, secure }),
-    ...webauthnRoutes({ webauthn, sessions, credentials: storage.passkeys, events, secure }),
+    ...webauthnRoutes({
+      webauthn,
+      sessions,
+      credentials: storage.passkeys,
+      events,
+      reauthentication: new ReauthenticationService({ tokens: storage.reauthenticationTokens }),
+      secure,
+    }),
     ...userRoutes(),
     ...oneTimeAccessRoutes({ codes: loginCodes, users: storage.users, sessions, events, secure }),
     ...discoveryRoutes(discovery, () => internalBase),
