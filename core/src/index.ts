@@ -56,9 +56,14 @@ export type {
 export {
   DEFAULT_APP_SETTINGS,
   defaultAppSettings,
+  toAppSettings,
   type AppSettings,
   type AppSettingsProvider,
 } from './app-config/app-settings.js';
+export { APP_SETTINGS, envNameOf, checkSetting, type SettingDef } from './app-config/app-config.schema.js';
+export type { AppConfigRepository } from './app-config/app-config.repository.port.js';
+export { AppConfigService, type SettingDto } from './app-config/app-config.service.js';
+export { appConfigRoutes } from './app-config/app-config.routes.js';
 export { cookieNames, serializeCookie, parseCookies, type CookieOptions } from './http/cookies.js';
 export { SessionService, hashToken } from './sessions/session.service.js';
 export { createAuthenticator } from './auth/authenticator.js';
@@ -69,7 +74,26 @@ export {
 } from './passkeys/webauthn.service.js';
 export { webauthnRoutes, toCredentialDto } from './passkeys/webauthn.routes.js';
 export { setupRoutes } from './signup/setup.routes.js';
-export { userRoutes } from './users/users.routes.js';
+export { userRoutes, USER_LIST_SORTABLE, USER_LIST_FILTERABLE } from './users/users.routes.js';
+export { UserService } from './users/user.service.js';
+export { AccountViews } from './users/account-views.js';
+export { userNotFound, alreadyInUse } from './users/user.errors.js';
+export type { UserListCriteria } from './users/user.repository.port.js';
+export type { UserGroup, NewUserGroup, UserGroupPatch } from './groups/user-group.js';
+export type { UserGroupRepository, UserGroupListCriteria } from './groups/user-group.repository.port.js';
+export { UserGroupService } from './groups/user-group.service.js';
+export { userGroupRoutes, USER_GROUP_LIST_SORTABLE } from './groups/user-groups.routes.js';
+export {
+  toUserGroupDto,
+  toUserGroupMinimalDto,
+  type UserGroupDto,
+  type UserGroupMinimalDto,
+} from './groups/user-group.dto.js';
+export type { CustomClaim, ClaimOwner } from './claims/custom-claim.js';
+export type { CustomClaimRepository } from './claims/custom-claim.repository.port.js';
+export { CustomClaimService } from './claims/custom-claim.service.js';
+export { customClaimRoutes } from './claims/custom-claims.routes.js';
+export { RESERVED_CLAIM_KEYS } from './claims/checks/reserved-key.check.js';
 export { toUserDto, type UserDto } from './users/user.dto.js';
 export * from './http/pagination.js';
 export type {
@@ -89,3 +113,28 @@ export {
   type ReauthenticationToken,
   type ReauthenticationTokenRepository,
 } from './passkeys/reauthentication.js';
+export { buildOpenApi, openApiRoutes } from './http/openapi.js';
+export {
+  INTERNAL_NETWORK,
+  type AuditEvent,
+  type AuditLogEntry,
+  type NewAuditLogEntry,
+} from './audit/audit-log.js';
+export type {
+  AuditLogRepository,
+  AuditLogFilter,
+  AuditLogListOptions,
+  AuditLogSortColumn,
+  AuditLogEntryWithUser,
+} from './audit/audit-log.repository.port.js';
+export { localNetworkIpLocator, type IpLocator, type IpLocation } from './audit/ip-locator.port.js';
+export { describeDevice } from './audit/device.js';
+export { AuditService, type AuditServiceDeps } from './audit/audit.service.js';
+export { auditLogRetentionJob, AUDIT_LOG_RETENTION_JOB_ID } from './audit/audit-log-retention.job.js';
+export { auditRoutes, toAuditLogDto } from './audit/audit.routes.js';
+export type { ApiKey, NewApiKey } from './api-keys/api-key.js';
+export type { ApiKeyRepository, ApiKeySortColumn } from './api-keys/api-key.repository.port.js';
+export { ApiKeyService, hashApiKey, generateApiKeySecret } from './api-keys/api-key.service.js';
+export { apiKeyRoutes, toApiKeyDto } from './api-keys/api-keys.routes.js';
+export * from './rate-limit/rate-limit.js';
+export { RateLimiter } from './rate-limit/rate-limiter.js';

@@ -10,7 +10,7 @@
  * Environment: BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP (seconds per target
  * before the first round, default 2), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50).
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startServer, stopAll } from './lib/children.mjs';
 import { check, measure } from './lib/load.mjs';
@@ -74,6 +74,8 @@ const machine = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   platform: `${process.platform} ${process.arch}`,
 };
+// Other processes on the machine take cores from the server and from autocannon: say so next to the figures.
+const loadBefore = loadavg()[0];
 const measurements = selected.reduce((n, s) => n + s.targets.length, 0) * settings.rounds;
 const warmups = selected.reduce((n, s) => n + s.targets.length, 0) * settings.warmup;
 out(
@@ -84,6 +86,8 @@ out(
       `${settings.warmup} s warm-up per target`,
     'Latchkey: built packages (dist/), SQLite in a temp dir, LOG_LEVEL=warn (no request log lines), ' +
       'DISABLE_RATE_LIMITING=true',
+    `Load average before the run: ${loadBefore.toFixed(2)}` +
+      (loadBefore > 0.5 ? ' (other processes are busy: expect lower, noisier figures)' : ''),
     `About ${Math.ceil((measurements * settings.duration + warmups) / 60)} min.`,
     '',
   ].join('\n'),
@@ -105,7 +109,10 @@ try {
 }
 if (!interrupted) {
   out(formatTable(summaries));
-  if (flags.json) console.log(JSON.stringify({ machine, settings, scenarios: summaries }, null, 2));
+  if (flags.json)
+    console.log(
+      JSON.stringify({ machine: { ...machine, loadBefore }, settings, scenarios: summaries }, null, 2),
+    );
 }
 
 async function runScenario(scenario) {
@@ -134,9 +141,11 @@ async function runScenario(scenario) {
           duration: settings.duration,
         });
         runs[target.id].push(result);
+        const failed = result.non2xx + result.errors > 0;
         progress(
           `  round ${round + 1}  ${target.label.padEnd(50)} ${Math.round(result.rps).toString().padStart(7)} req/s` +
-            `  p99 ${result.p99} ms${result.non2xx + result.errors > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : ''}`,
+            `  p99 ${result.p99} ms` +
+            (failed ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : ''),
         );
       }
     }

@@ -52,7 +52,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     ...options.env,
   };
   const { config } = loadConfig({ env, cwd: dir, dotenv: false });
-  const app = await createLatchkey(config, options.logger ?? silentLogger);
+  const app = await createLatchkey(config, options.logger ?? silentLogger, { env });
   await app.listen();
   return {
     app,

@@ -13,9 +13,15 @@ import type {
   SessionRepository,
   SigningKeyRepository,
   UserRepository,
+  UserGroupRepository,
+  CustomClaimRepository,
+  AuditLogRepository,
+  ApiKeyRepository,
   WebauthnChallengeRepository,
   OneTimeAccessTokenRepository,
   ReauthenticationTokenRepository,
+  AppConfigRepository,
+  RateLimitStore,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -28,9 +34,15 @@ import { MikroOrmPasskeyCredentialRepository } from './repositories/mikro-orm-pa
 import { MikroOrmSessionRepository } from './repositories/mikro-orm-session.repository.js';
 import { MikroOrmSigningKeyRepository } from './repositories/mikro-orm-signing-key.repository.js';
 import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
+import { MikroOrmUserGroupRepository } from './repositories/mikro-orm-user-group.repository.js';
+import { MikroOrmCustomClaimRepository } from './repositories/mikro-orm-custom-claim.repository.js';
+import { MikroOrmAuditLogRepository } from './repositories/mikro-orm-audit-log.repository.js';
+import { MikroOrmApiKeyRepository } from './repositories/mikro-orm-api-key.repository.js';
 import { MikroOrmWebauthnChallengeRepository } from './repositories/mikro-orm-webauthn-challenge.repository.js';
 import { MikroOrmOneTimeAccessTokenRepository } from './repositories/mikro-orm-one-time-access-token.repository.js';
 import { MikroOrmReauthenticationTokenRepository } from './repositories/mikro-orm-reauthentication-token.repository.js';
+import { MikroOrmAppConfigRepository } from './repositories/mikro-orm-app-config.repository.js';
+import { MikroOrmRateLimitStore } from './repositories/mikro-orm-rate-limit.store.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -65,11 +77,17 @@ export interface MikroOrmStorage {
   jobLocks: JobLockRepository;
   signingKeys: SigningKeyRepository;
   users: UserRepository;
+  userGroups: UserGroupRepository;
+  customClaims: CustomClaimRepository;
+  auditLogs: AuditLogRepository;
+  apiKeys: ApiKeyRepository;
   sessions: SessionRepository;
   passkeys: PasskeyCredentialRepository;
   webauthnChallenges: WebauthnChallengeRepository;
   oneTimeAccessTokens: OneTimeAccessTokenRepository;
   reauthenticationTokens: ReauthenticationTokenRepository;
+  appConfig: AppConfigRepository;
+  rateLimits: RateLimitStore;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -107,11 +125,17 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     jobLocks: new MikroOrmJobLockRepository(orm),
     signingKeys: new MikroOrmSigningKeyRepository(orm),
     users: new MikroOrmUserRepository(orm, parsed.dialect),
+    userGroups: new MikroOrmUserGroupRepository(orm),
+    customClaims: new MikroOrmCustomClaimRepository(orm),
+    auditLogs: new MikroOrmAuditLogRepository(orm, parsed.dialect),
+    apiKeys: new MikroOrmApiKeyRepository(orm),
     sessions: new MikroOrmSessionRepository(orm),
     passkeys: new MikroOrmPasskeyCredentialRepository(orm),
     webauthnChallenges: new MikroOrmWebauthnChallengeRepository(orm),
     oneTimeAccessTokens: new MikroOrmOneTimeAccessTokenRepository(orm),
     reauthenticationTokens: new MikroOrmReauthenticationTokenRepository(orm),
+    appConfig: new MikroOrmAppConfigRepository(orm),
+    rateLimits: new MikroOrmRateLimitStore(orm, parsed.dialect),
     orm,
   };
 }

@@ -8,7 +8,7 @@
  *
  * Not part of the build (see tsconfig.json): it imports Vitest.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +110,25 @@ async function probePostgres(): Promise<{ ok: boolean }> {
     );
     return { ok: false };
   }
+}
+
+/** Inserts a plain user (the factory the repository suites share) and returns its id. */
+export async function addUser(
+  storage: MikroOrmStorage,
+  username: string,
+  id: string = randomUUID(),
+): Promise<string> {
+  const user = await storage.users.insert({
+    id,
+    username,
+    email: null,
+    emailVerified: false,
+    firstName: '',
+    lastName: null,
+    displayName: '',
+    isAdmin: false,
+    locale: null,
+    disabled: false,
+  });
+  return user.id;
 }

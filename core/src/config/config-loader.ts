@@ -63,6 +63,8 @@ export interface AppConfig {
   readonly auditLogRetentionDays: number;
   /** `DISABLE_RATE_LIMITING`, or `APP_ENV=test` (Pocket ID turns rate limiting off for tests too). */
   readonly disableRateLimiting: boolean;
+  /** `UI_CONFIG_DISABLED`: application settings come from the environment and cannot be edited. */
+  readonly uiConfigDisabled: boolean;
   readonly allowInsecureCallbackUrls: boolean;
   readonly staticApiKey?: string;
   readonly keyRotationGraceHours: number;
@@ -317,6 +319,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     appEnv: values.APP_ENV,
     auditLogRetentionDays: values.AUDIT_LOG_RETENTION_DAYS,
     disableRateLimiting: values.DISABLE_RATE_LIMITING || values.APP_ENV === 'test',
+    uiConfigDisabled: values.UI_CONFIG_DISABLED,
     allowInsecureCallbackUrls: values.ALLOW_INSECURE_CALLBACK_URLS,
     ...(values.STATIC_API_KEY !== undefined && { staticApiKey: values.STATIC_API_KEY }),
     keyRotationGraceHours: values.KEY_ROTATION_GRACE_HOURS,

@@ -182,6 +182,12 @@ const properties = {
     default: false,
     description: 'Turn rate limiting off (it is also off when `APP_ENV=test`).',
   },
+  UI_CONFIG_DISABLED: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Take the application settings from the environment (one variable per setting, see below) and refuse edits through the API.',
+  },
   ALLOW_INSECURE_CALLBACK_URLS: {
     type: 'boolean',
     default: true,

@@ -11,6 +11,8 @@ export function healthRoutes(database: Pick<Database, 'ping'>): RouteDef[] {
       path: '/healthz',
       auth: 'public',
       database: false,
+      // Pocket ID: /healthz is never rate limited, so a load balancer's probes are never refused.
+      rateLimit: false,
       summary: 'Liveness and database reachability',
       tags: ['health'],
       async handler() {

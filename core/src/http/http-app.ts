@@ -41,6 +41,8 @@ export interface HttpAppOptions {
    * Without one, every non-public route answers 401 (the accounts feature provides it).
    */
   authenticate?: (route: RouteDef, req: HttpRequest) => Promise<AuthContext>;
+  /** Throws a 429 problem when the client is over a limit; absent when DISABLE_RATE_LIMITING is set. */
+  rateLimit?: (route: RouteDef, ip: string) => Promise<void>;
 }
 
 interface CompiledRoute {
@@ -167,6 +169,9 @@ export class HttpApp {
     const { def } = route;
     const kind = def.body ?? 'none';
     const headers = ctx.incoming.headers;
+    const ip = clientIp(ctx.incoming.remoteAddress, headers, this.options.isTrustedProxy ?? (() => false));
+    // Before the body is read: a limited client costs no parsing.
+    if (this.options.rateLimit) await this.options.rateLimit(def, ip);
     const rawBody =
       kind === 'none'
         ? Buffer.alloc(0)
@@ -207,7 +212,7 @@ export class HttpApp {
       headers,
       body,
       rawBody,
-      ip: clientIp(ctx.incoming.remoteAddress, headers, this.options.isTrustedProxy ?? (() => false)),
+      ip,
       cookies: parseCookies(typeof headers.cookie === 'string' ? headers.cookie : undefined),
     };
     let signal: AbortSignal | undefined;

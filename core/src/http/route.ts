@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../kernel/logger.js';
+import type { RatePolicyName } from '../rate-limit/rate-limit.js';
 import type { Session } from '../sessions/session.js';
 import type { User } from '../users/user.js';
 
@@ -94,6 +95,11 @@ export interface RouteDef<P = any, B = any, Q = any> {
    */
   rejectRepeatedParams?: boolean;
   schema?: RouteSchema;
+  /**
+   * A rate-limit policy on top of the broad `api` one (Pocket ID §8), or `false` to exempt the route
+   * from rate limiting altogether (`/healthz`).
+   */
+  rateLimit?: RatePolicyName | false;
   /**
    * Set `false` for routes that never touch repositories (discovery, JWKS): they skip the per-request
    * unit of work, which is most of the cost of such a cheap answer.

@@ -13,14 +13,25 @@ export interface CoreEvents {
     userId: string;
     via: 'setup' | 'signup' | 'admin';
     actorUserId?: string;
+    /** The signup token used (audit `ACCOUNT_CREATED` data); absent for open signup. */
+    signupToken?: string;
     client: ClientInfo;
   };
-  'passkey.registered': { userId: string; passkeyId: string; name: string; client: ClientInfo };
+  'passkey.registered': {
+    userId: string;
+    passkeyId: string;
+    name: string;
+    /** The WebAuthn credential id, base64url (audit `credentialID`). */
+    credentialId?: string;
+    client: ClientInfo;
+  };
   'passkey.removed': {
     userId: string;
     passkeyId: string;
     name: string;
     actorUserId: string;
+    /** The WebAuthn credential id, base64url (audit `credentialID`). */
+    credentialId?: string;
     client: ClientInfo;
   };
   /** An assertion whose signature counter did not increase: refused, and possibly a cloned authenticator. */
@@ -28,6 +39,8 @@ export interface CoreEvents {
     userId: string;
     passkeyId: string;
     storedCount: number;
+    /** The WebAuthn credential id, base64url (audit `credentialID`). */
+    credentialId?: string;
     client: ClientInfo;
   };
 }

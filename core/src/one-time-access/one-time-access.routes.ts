@@ -63,6 +63,7 @@ export function oneTimeAccessRoutes(deps: {
       method: 'POST',
       path: '/api/one-time-access-token/:token',
       auth: 'public',
+      rateLimit: 'one-time-access-token',
       tags: ['one-time-access'],
       summary: 'Exchange a login code for a session',
       async handler(req) {

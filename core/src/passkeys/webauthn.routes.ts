@@ -72,11 +72,19 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
       tags: ['webauthn'],
       summary: 'Finish adding a passkey',
       async handler(req) {
+        const user = req.auth!.user;
         const credential = await deps.webauthn.finishRegistration(
-          req.auth!.user,
+          user,
           req.cookies[names.challenge],
           req.body,
         );
+        await deps.events.emit('passkey.registered', {
+          userId: user.id,
+          passkeyId: credential.id,
+          credentialId: credential.credentialId,
+          name: credential.name,
+          client: clientInfo(req),
+        });
         return json(200, toCredentialDto(credential), { 'set-cookie': clearChallenge });
       },
     }),
@@ -97,6 +105,7 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
       method: 'POST',
       path: '/api/webauthn/login/finish',
       auth: 'public',
+      rateLimit: 'webauthn-login',
       body: 'json',
       schema: { body: { type: 'object', required: ['id', 'response'] } },
       tags: ['webauthn'],
@@ -111,6 +120,7 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
             await deps.events.emit('passkey.sign_count_regressed', {
               userId: error.credential.userId,
               passkeyId: error.credential.id,
+              credentialId: error.credential.credentialId,
               storedCount: error.credential.signCount,
               client,
             });
@@ -132,6 +142,7 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
       method: 'POST',
       path: '/api/webauthn/reauthenticate',
       auth: 'browser',
+      rateLimit: 'webauthn-reauthenticate',
       body: 'json',
       tags: ['webauthn'],
       summary: 'Prove presence again: a fresh assertion, or a passkey sign-in under a minute old',
@@ -248,6 +259,7 @@ export function webauthnRoutes(deps: WebauthnRouteDeps): RouteDef[] {
         await deps.events.emit('passkey.removed', {
           userId: user.id,
           passkeyId: credential.id,
+          credentialId: credential.credentialId,
           name: credential.name,
           actorUserId: user.id,
           client: clientInfo(req),

@@ -17,7 +17,11 @@ export interface UserDto {
   disabled: boolean;
 }
 
-export function toUserDto(user: User): UserDto {
+/** The user's own claims and groups (UserGroupMinimalDto), filled by `AccountViews`; empty without them. */
+export function toUserDto(
+  user: User,
+  related: Pick<Partial<UserDto>, 'customClaims' | 'userGroups'> = {},
+): UserDto {
   return {
     id: user.id,
     username: user.username,
@@ -28,8 +32,8 @@ export function toUserDto(user: User): UserDto {
     displayName: user.displayName,
     isAdmin: user.isAdmin,
     locale: user.locale,
-    customClaims: [],
-    userGroups: [],
+    customClaims: related.customClaims ?? [],
+    userGroups: related.userGroups ?? [],
     ldapId: user.ldapId,
     disabled: user.disabled,
   };

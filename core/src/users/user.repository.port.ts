@@ -1,4 +1,11 @@
+import type { ListQuery } from '../http/pagination.js';
 import type { NewUser, User, UserPatch } from './user.js';
+
+/**
+ * What the admin user list is narrowed and ordered by: `search` (substring of email, first name, last
+ * name or username, case-insensitive), `filters` on emailVerified/isAdmin/disabled, a whitelisted sort.
+ */
+export type UserListCriteria = Pick<ListQuery, 'search' | 'sort' | 'filters'>;
 
 /** Thrown by repositories when a unique field is taken; features turn it into 409 `already_in_use`. */
 export class UniqueViolationError extends Error {
@@ -14,7 +21,6 @@ export interface UserRepository {
   findByUsername(username: string): Promise<User | null>;
   /** Case-insensitive. */
   findByEmail(email: string): Promise<User | null>;
-  count(): Promise<number>;
   /** Throws UniqueViolationError naming the field when the username or email is taken. */
   insert(user: NewUser): Promise<User>;
   /**
@@ -24,4 +30,18 @@ export interface UserRepository {
   insertFirstUser(user: NewUser): Promise<User | null>;
   /** Throws UniqueViolationError as insert does; returns null when the user does not exist. */
   update(id: string, patch: UserPatch): Promise<User | null>;
+  /** The users that exist among `ids`, ordered by username. */
+  findByIds(ids: string[]): Promise<User[]>;
+  count(criteria?: UserListCriteria): Promise<number>;
+  /** One page, in `criteria.sort` order (creation order otherwise). */
+  list(criteria: UserListCriteria, offset: number, limit: number): Promise<User[]>;
+  /** Removes the user with their sessions, passkeys, memberships and claims; false when unknown. */
+  delete(id: string): Promise<boolean>;
+  /** Admins who are not disabled: those who can still administer the instance. */
+  countActiveAdmins(): Promise<number>;
+  /**
+   * Serialises changes to the set of active admins until the current transaction ends, so two
+   * concurrent demotions cannot both see the other admin and leave none.
+   */
+  lockAdmins(): Promise<void>;
 }

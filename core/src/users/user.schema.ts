@@ -21,3 +21,43 @@ export interface SignUpBody {
   lastName?: string | null;
   token?: string;
 }
+
+/** The body of `POST /api/users`, `PUT /api/users/:id` and `PUT /api/users/me` (UserCreateDto, §4.3). */
+export const userBodySchema = {
+  type: 'object',
+  required: ['username'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    username: { type: 'string', minLength: 1, maxLength: 50, pattern: USERNAME_PATTERN },
+    email: { type: ['string', 'null'], format: 'email', maxLength: 254 },
+    emailVerified: { type: 'boolean' },
+    firstName: { type: 'string', maxLength: 50 },
+    lastName: { type: ['string', 'null'], maxLength: 50 },
+    displayName: { type: 'string', maxLength: 100 },
+    isAdmin: { type: 'boolean' },
+    locale: { type: ['string', 'null'], maxLength: 35 },
+    disabled: { type: 'boolean' },
+    userGroupIds: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export interface UserBody {
+  id?: string;
+  username: string;
+  email?: string | null;
+  emailVerified?: boolean;
+  firstName?: string;
+  lastName?: string | null;
+  displayName?: string;
+  isAdmin?: boolean;
+  locale?: string | null;
+  disabled?: boolean;
+  userGroupIds?: string[];
+}
+
+/** `PUT /api/users/:id/user-groups`. */
+export const userGroupIdsBodySchema = {
+  type: 'object',
+  required: ['userGroupIds'],
+  properties: { userGroupIds: { type: 'array', items: { type: 'string' } } },
+} as const;

@@ -1,12 +1,28 @@
 import {
+  MemoryRateLimitStore,
+  RateLimiter,
+  openApiRoutes,
   ReauthenticationService,
   OneTimeAccessService,
   oneTimeAccessRoutes,
   createAuthenticator,
-  defaultAppSettings,
+  AuditService,
+  auditRoutes,
+  auditLogRetentionJob,
+  localNetworkIpLocator,
+  ApiKeyService,
+  apiKeyRoutes,
+  AppConfigService,
+  appConfigRoutes,
   SessionService,
   setupRoutes,
   userRoutes,
+  UserService,
+  UserGroupService,
+  userGroupRoutes,
+  CustomClaimService,
+  customClaimRoutes,
+  AccountViews,
   WebauthnService,
   webauthnRoutes,
   DiscoveryRegistry,
@@ -80,10 +96,26 @@ export async function openCore(config: AppConfig, logger: Logger, options: { mig
   }
 }
 
-export async function createLatchkey(config: AppConfig, logger: Logger): Promise<Latchkey> {
+export interface CreateOptions {
+  /** The environment (with `.env`) the config came from; app settings read it under UI_CONFIG_DISABLED. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function createLatchkey(
+  config: AppConfig,
+  logger: Logger,
+  options: CreateOptions = {},
+): Promise<Latchkey> {
   const { storage, keys } = await openCore(config, logger, { migrate: true });
+  let settings: AppConfigService;
   try {
     await storage.database.withScope(() => keys.init());
+    // Under UI_CONFIG_DISABLED this validates the settings' variables: a bad one stops the start here.
+    settings = new AppConfigService({
+      repository: storage.appConfig,
+      uiConfigDisabled: config.uiConfigDisabled,
+      env: options.env ?? process.env,
+    });
   } catch (error) {
     await storage.database.close();
     throw error;
@@ -117,8 +149,12 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
   }));
 
   const secure = config.appUrl.startsWith('https://');
-  const settings = defaultAppSettings;
   const sessions = new SessionService({ sessions: storage.sessions, users: storage.users, settings });
+  const accountViews = new AccountViews({
+    users: storage.users,
+    groups: storage.userGroups,
+    claims: storage.customClaims,
+  });
   const webauthn = new WebauthnService({
     appUrl: config.appUrl,
     credentials: storage.passkeys,
@@ -139,6 +175,17 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
     },
   });
 
+  const audit = new AuditService({
+    repository: storage.auditLogs,
+    ipLocator: localNetworkIpLocator(),
+    users: storage.users,
+    passkeys: storage.passkeys,
+    logger,
+  });
+  audit.subscribe(events);
+  scheduler.schedule(auditLogRetentionJob(audit, config.auditLogRetentionDays));
+  const apiKeys = new ApiKeyService({ keys: storage.apiKeys, users: storage.users });
+
   const internalBase = config.internalAppUrl;
   const routes: RouteDef[] = [
     ...healthRoutes(storage.database),
@@ -151,19 +198,64 @@ export async function createLatchkey(config: AppConfig, logger: Logger): Promise
       reauthentication: new ReauthenticationService({ tokens: storage.reauthenticationTokens }),
       secure,
     }),
-    ...userRoutes(),
+    ...appConfigRoutes({ appConfig: settings }),
+    ...userRoutes({
+      users: storage.users,
+      groups: storage.userGroups,
+      views: accountViews,
+      service: new UserService({
+        users: storage.users,
+        groups: storage.userGroups,
+        sessions,
+        settings,
+        events,
+        database: storage.database,
+      }),
+    }),
+    ...userGroupRoutes({
+      groups: storage.userGroups,
+      views: accountViews,
+      service: new UserGroupService({ groups: storage.userGroups, database: storage.database }),
+    }),
+    ...customClaimRoutes({
+      service: new CustomClaimService({
+        claims: storage.customClaims,
+        users: storage.users,
+        groups: storage.userGroups,
+        database: storage.database,
+      }),
+    }),
+    ...auditRoutes({ auditLogs: storage.auditLogs }),
+    ...apiKeyRoutes({ apiKeys, repository: storage.apiKeys }),
     ...oneTimeAccessRoutes({ codes: loginCodes, users: storage.users, sessions, events, secure }),
     ...discoveryRoutes(discovery, () => internalBase),
     ...jwksRoutes(keys),
   ];
 
-  const http = new HttpApp({
+  routes.push(...openApiRoutes(() => http.routes, { title: 'Latchkey', version: '0.1.0' }));
+  const memoryRateLimits = new MemoryRateLimitStore();
+  const rateLimiter = config.disableRateLimiting
+    ? undefined
+    : new RateLimiter({ memory: memoryRateLimits, shared: storage.rateLimits, logger });
+  scheduler.schedule({
+    id: 'rate-limits.sweep-memory',
+    every: '1m',
+    run: async () => void (await memoryRateLimits.deleteIdle(new Date(Date.now() - 60_000))),
+  });
+  scheduler.schedule({
+    id: 'rate-limits.sweep-shared',
+    every: '1h',
+    singleton: true,
+    run: async () => void (await storage.rateLimits.deleteIdle(new Date(Date.now() - HOUR))),
+  });
+  const http: HttpApp = new HttpApp({
     routes,
     logger,
     database: storage.database,
     issuerFor: () => config.appUrl,
     secure,
-    authenticate: createAuthenticator({ sessions, secure }),
+    rateLimit: rateLimiter ? (route, ip) => rateLimiter.check(route, ip) : undefined,
+    authenticate: createAuthenticator({ sessions, secure, apiKeys }),
     isTrustedProxy: (ip) => isTrustedProxy(config, ip),
   });
   const server: HttpServer = (config.httpHost === 'express' ? createExpressServer : createFastifyServer)(

@@ -28,8 +28,8 @@ export function buildCli(): Command {
     .command('serve', { isDefault: true })
     .description('run the server (the default command)')
     .action(async () => {
-      const { config, logger } = setup();
-      const app = await createLatchkey(config, logger);
+      const { config, logger, env } = setup();
+      const app = await createLatchkey(config, logger, { env });
       let address: string;
       try {
         address = await app.listen();
@@ -186,10 +186,10 @@ async function adoptNewKey(config: AppConfig, newKey: Buffer): Promise<void> {
 }
 
 function setup() {
-  const { config, warnings } = loadConfig();
+  const { config, warnings, env } = loadConfig();
   const logger = createLogger({ level: config.logLevel, json: config.logJson });
   for (const warning of warnings) logger.warn(warning);
-  return { config, logger };
+  return { config, logger, env };
 }
 
 /** Runs the CLI; any failure prints one clear line and sets a non-zero exit status. */

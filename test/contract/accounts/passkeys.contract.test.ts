@@ -115,6 +115,11 @@ describe.each(matrix)('accounts on %s with %s', (httpHost, dialect) => {
     expect(login.json()).toMatchObject({ username: 'ada', isAdmin: true });
     expect((await browser.get('/api/users/me')).json().username).toBe('ada');
 
+    // the audit log recorded the passkey and the sign-in, with where they came from
+    const audit = (await browser.get('/api/audit-logs?sort[column]=createdAt&sort[direction]=asc')).json();
+    expect(audit.data.map((e: { event: string }) => e.event)).toEqual(['PASSKEY_ADDED', 'SIGN_IN']);
+    expect(audit.data[1]).toMatchObject({ ipAddress: '127.0.0.1' });
+
     // the old session stays revoked even if someone kept its token
     const stale = new Browser(server.url);
     stale.cookies.set('access_token', 'not-a-session');
@@ -179,6 +184,10 @@ describe.each(matrix)('accounts on %s with %s', (httpHost, dialect) => {
     const backwards = await signIn(new Browser(server.url), device, { signCount: 1 });
     expect(backwards.status).toBe(401);
     expect(backwards.json().code).toBe('webauthn_authentication_failed');
+    const regressions = (
+      await admin.get('/api/audit-logs/all?filters[event]=PASSKEY_SIGN_COUNT_REGRESSED')
+    ).json();
+    expect(regressions.data).toHaveLength(1);
 
     const stranger = new SoftwareAuthenticator();
     stranger.register((await admin.get('/api/webauthn/register/start')).json(), { origin: server.url });

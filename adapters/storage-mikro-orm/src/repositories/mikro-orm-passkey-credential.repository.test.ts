@@ -3,27 +3,11 @@ import { UniqueViolationError } from '@latchkey/core';
 import type { PasskeyCredential } from '@latchkey/core';
 import { beforeAll, expect, it } from 'vitest';
 import type { MikroOrmStorage } from '../index.js';
-import { describeEachDialect } from '../test-support.js';
+import { addUser, describeEachDialect } from '../test-support.js';
 
 type NewCredential = Omit<PasskeyCredential, 'createdAt' | 'lastUsedAt'>;
 
 const t0 = new Date('2026-11-23T00:00:00.000Z');
-
-async function addUser(storage: MikroOrmStorage, username: string): Promise<string> {
-  const user = await storage.users.insert({
-    id: randomUUID(),
-    username,
-    email: null,
-    emailVerified: false,
-    firstName: '',
-    lastName: null,
-    displayName: '',
-    isAdmin: false,
-    locale: null,
-    disabled: false,
-  });
-  return user.id;
-}
 
 const aCredential = (userId: string, overrides: Partial<NewCredential> = {}): NewCredential => ({
   id: randomUUID(),

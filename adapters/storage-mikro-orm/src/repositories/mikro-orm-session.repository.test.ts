@@ -2,29 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Session } from '@latchkey/core';
 import { beforeAll, expect, it } from 'vitest';
 import type { MikroOrmStorage } from '../index.js';
-import { describeEachDialect } from '../test-support.js';
+import { addUser, describeEachDialect } from '../test-support.js';
 
 const HOUR = 3_600_000;
 const t0 = new Date('2026-11-23T00:00:00.000Z');
 const at = (hours: number) => new Date(t0.getTime() + hours * HOUR);
 
 type NewSession = Omit<Session, 'createdAt' | 'lastSeenAt' | 'revokedAt'>;
-
-async function addUser(storage: MikroOrmStorage, id: string, username: string): Promise<string> {
-  const user = await storage.users.insert({
-    id,
-    username,
-    email: null,
-    emailVerified: false,
-    firstName: '',
-    lastName: null,
-    displayName: '',
-    isAdmin: false,
-    locale: null,
-    disabled: false,
-  });
-  return user.id;
-}
 
 describeEachDialect('MikroOrmSessionRepository', (db) => {
   let a: MikroOrmStorage;
@@ -47,8 +31,8 @@ describeEachDialect('MikroOrmSessionRepository', (db) => {
   beforeAll(async () => {
     a = await db.open();
     b = await db.open();
-    alice = await addUser(a, randomUUID(), 'alice');
-    bob = await addUser(a, randomUUID(), 'bob');
+    alice = await addUser(a, 'alice');
+    bob = await addUser(a, 'bob');
   });
 
   it('inserts a session and finds it by token hash while active, on the other instance too', async () => {
@@ -99,7 +83,7 @@ describeEachDialect('MikroOrmSessionRepository', (db) => {
 
   it('revokes all active sessions of one user and says how many', async () => {
     const carolId = randomUUID();
-    await addUser(a, carolId, 'carol');
+    await addUser(a, 'carol', carolId);
     const active = [aSession(carolId), aSession(carolId)];
     const revoked = aSession(carolId);
     const expired = aSession(carolId, { expiresAt: at(1) });
@@ -125,7 +109,7 @@ describeEachDialect('MikroOrmSessionRepository', (db) => {
 
   it('deletes sessions that expired or were revoked before the cut-off, and says how many', async () => {
     const user = randomUUID();
-    await addUser(a, user, 'dave');
+    await addUser(a, 'dave', user);
     // Start from a clean table: everything so far expires at or before hour 24.
     await a.sessions.deleteStale(at(1_000));
     const expiredLongAgo = aSession(user, { expiresAt: at(10) });
@@ -144,7 +128,7 @@ describeEachDialect('MikroOrmSessionRepository', (db) => {
 
   it('deletes a user’s sessions with the user (cascade)', async () => {
     const user = randomUUID();
-    await addUser(a, user, 'erin');
+    await addUser(a, 'erin', user);
     const s = aSession(user);
     await a.sessions.insert(s);
     await a.orm.em.getConnection().execute('delete from users where id = ?', [user]);

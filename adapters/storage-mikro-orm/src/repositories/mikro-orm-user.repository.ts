@@ -1,4 +1,5 @@
-import type { NewUser, User, UserPatch, UserRepository } from '@latchkey/core';
+import { USER_LIST_SORTABLE } from '@latchkey/core';
+import type { NewUser, User, UserListCriteria, UserPatch, UserRepository } from '@latchkey/core';
 import { raw } from '@mikro-orm/core';
 import type { InferEntity, QueryResult } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
@@ -32,6 +33,26 @@ const INSERT_IF_NO_USER = `insert into users
 select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 where not exists (select 1 from users)`;
 const FIRST_USER_LOCK = `select pg_advisory_xact_lock(hashtext('latchkey.users.first'))`;
+const ADMINS_LOCK = `select pg_advisory_xact_lock(hashtext('latchkey.users.admins'))`;
+
+/** Columns the admin list sorts and filters by (core's USER_LIST_SORTABLE / USER_LIST_FILTERABLE). */
+const SORTABLE = new Set<string>(USER_LIST_SORTABLE);
+const FILTERABLE = new Set(['emailVerified', 'isAdmin', 'disabled']);
+const TEXT_COLUMNS: Record<string, string> = {
+  username: 'username',
+  email: 'email',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  displayName: 'display_name',
+};
+
+/** `LIKE` with `!` as the escape character, the same on both engines. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+const SEARCH = ['email', 'first_name', 'last_name', 'username']
+  .map((c) => `lower(u.${c}) like ? escape '!'`)
+  .join(' or ');
 
 const PATCHABLE = [
   'username',
@@ -72,10 +93,6 @@ export class MikroOrmUserRepository implements UserRepository {
       (await this.findOne(em, { email })) ??
       (await this.findOne(em, { [raw('lower(email)')]: raw('lower(?)', [email]) }))
     );
-  }
-
-  async count(): Promise<number> {
-    return currentEm(this.orm).count(UserEntity, {});
   }
 
   async insert(user: NewUser): Promise<User> {
@@ -134,6 +151,64 @@ export class MikroOrmUserRepository implements UserRepository {
     } catch (err) {
       throw toUniqueViolation(err, 'users', USER_INDEXES);
     }
+  }
+
+  async findByIds(ids: string[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    const rows = await currentEm(this.orm).find(
+      UserEntity,
+      { id: { $in: [...new Set(ids)] } },
+      { disableIdentityMap: true, orderBy: { username: 'asc', id: 'asc' } },
+    );
+    return rows.map(toDomain);
+  }
+
+  async count(criteria?: UserListCriteria): Promise<number> {
+    if (!criteria) return currentEm(this.orm).count(UserEntity, {});
+    return this.query(currentEm(this.orm), criteria).getCount();
+  }
+
+  async list(criteria: UserListCriteria, offset: number, limit: number): Promise<User[]> {
+    const em = currentEm(this.orm);
+    const qb = this.query(em, criteria).select('u.id').offset(offset).limit(limit);
+    const direction = criteria.sort?.direction ?? 'asc';
+    const column = criteria.sort && SORTABLE.has(criteria.sort.column) ? criteria.sort.column : 'createdAt';
+    // Text sorts ignore case, so both engines (and any PostgreSQL collation) give the same order.
+    const key = TEXT_COLUMNS[column] ? raw(`lower(u.${TEXT_COLUMNS[column]})`) : column;
+    qb.orderBy([{ [key]: direction }, { id: 'asc' }]);
+    const ids = (await qb.execute<{ id: string }[]>('all')).map((r) => r.id);
+    const rows = await em.find(UserEntity, { id: { $in: ids } }, { disableIdentityMap: true });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => (byId.has(id) ? [toDomain(byId.get(id)!)] : []));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await currentEm(this.orm).nativeDelete(UserEntity, { id })) > 0;
+  }
+
+  async countActiveAdmins(): Promise<number> {
+    return currentEm(this.orm).count(UserEntity, { isAdmin: true, disabled: false });
+  }
+
+  /**
+   * PostgreSQL: a transaction-level advisory lock. SQLite needs none: a write transaction holds the
+   * database's single write lock, and MikroORM's one connection runs transactions one at a time.
+   */
+  async lockAdmins(): Promise<void> {
+    if (this.dialect === 'postgresql') await currentEm(this.orm).execute(ADMINS_LOCK);
+  }
+
+  private query(em: SqlEntityManager, criteria: UserListCriteria) {
+    const where: Record<string, unknown> = {};
+    for (const [field, values] of Object.entries(criteria.filters ?? {})) {
+      if (FILTERABLE.has(field) && values.length > 0) where[field] = { $in: values };
+    }
+    const qb = em.createQueryBuilder(UserEntity, 'u').where(where);
+    if (criteria.search) {
+      const pattern = likePattern(criteria.search);
+      qb.andWhere(`(${SEARCH})`, [pattern, pattern, pattern, pattern]);
+    }
+    return qb;
   }
 
   private async findOne(em: SqlEntityManager, where: object): Promise<User | null> {
