@@ -45,6 +45,7 @@ export {
   type LegacyKeySource,
 } from './oidc/tokens/pocket-id-import.js';
 export type { User, NewUser, UserPatch } from './users/user.js';
+export { STATIC_API_USER_ID } from './users/user.js';
 export { UniqueViolationError, type UserRepository } from './users/user.repository.port.js';
 export type { Session } from './sessions/session.js';
 export type { SessionRepository } from './sessions/session.repository.port.js';
@@ -74,6 +75,15 @@ export {
 } from './passkeys/webauthn.service.js';
 export { webauthnRoutes, toCredentialDto } from './passkeys/webauthn.routes.js';
 export { setupRoutes } from './signup/setup.routes.js';
+export type { SignupToken, NewSignupToken } from './signup/signup-token.js';
+export type { SignupTokenRepository, SignupTokenSortColumn } from './signup/signup-token.repository.port.js';
+export {
+  SignupService,
+  generateSignupToken,
+  signupProblems,
+  DEFAULT_SIGNUP_TOKEN_TTL_MS,
+} from './signup/signup.service.js';
+export { signupRoutes, type SignupTokenDto } from './signup/signup.routes.js';
 export { userRoutes, USER_LIST_SORTABLE, USER_LIST_FILTERABLE } from './users/users.routes.js';
 export { UserService } from './users/user.service.js';
 export { AccountViews } from './users/account-views.js';
@@ -138,3 +148,32 @@ export { ApiKeyService, hashApiKey, generateApiKeySecret } from './api-keys/api-
 export { apiKeyRoutes, toApiKeyDto } from './api-keys/api-keys.routes.js';
 export * from './rate-limit/rate-limit.js';
 export { RateLimiter } from './rate-limit/rate-limiter.js';
+export {
+  checkFilePath,
+  contentTypeOfPath,
+  InvalidFilePathError,
+  type FileStore,
+  type StoredFile,
+} from './files/file-store.port.js';
+export { FilesystemFileStore } from './files/filesystem-file-store.js';
+export type { ImageInfo, ImageProcessor } from './images/image-processor.port.js';
+export { SharpImageProcessor } from './images/sharp-image-processor.js';
+export {
+  parseMultipart,
+  fileTooLarge,
+  isUploadedFile,
+  type MultipartBody,
+  type UploadedFile,
+} from './http/multipart.js';
+export {
+  ProfilePictureService,
+  initialsOf,
+  profilePicturePath,
+  PROFILE_PICTURE_SIZE,
+} from './users/profile-picture.service.js';
+export {
+  profilePictureRoutes,
+  IMAGE_CACHE_CONTROL,
+  PROFILE_PICTURE_MAX_BYTES,
+} from './users/profile-picture.routes.js';
+export { StaticApiKeyAuthenticator } from './api-keys/static-api-key.js';

@@ -22,6 +22,8 @@ import type {
   ReauthenticationTokenRepository,
   AppConfigRepository,
   RateLimitStore,
+  FileStore,
+  SignupTokenRepository,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -43,6 +45,8 @@ import { MikroOrmOneTimeAccessTokenRepository } from './repositories/mikro-orm-o
 import { MikroOrmReauthenticationTokenRepository } from './repositories/mikro-orm-reauthentication-token.repository.js';
 import { MikroOrmAppConfigRepository } from './repositories/mikro-orm-app-config.repository.js';
 import { MikroOrmRateLimitStore } from './repositories/mikro-orm-rate-limit.store.js';
+import { MikroOrmFileStore } from './repositories/mikro-orm-file-store.js';
+import { MikroOrmSignupTokenRepository } from './repositories/mikro-orm-signup-token.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -88,6 +92,9 @@ export interface MikroOrmStorage {
   reauthenticationTokens: ReauthenticationTokenRepository;
   appConfig: AppConfigRepository;
   rateLimits: RateLimitStore;
+  /** The `file_blobs` FileStore; the host uses it when `FILE_BACKEND=database`. */
+  files: FileStore;
+  signupTokens: SignupTokenRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -136,6 +143,8 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     reauthenticationTokens: new MikroOrmReauthenticationTokenRepository(orm),
     appConfig: new MikroOrmAppConfigRepository(orm),
     rateLimits: new MikroOrmRateLimitStore(orm, parsed.dialect),
+    files: new MikroOrmFileStore(orm),
+    signupTokens: new MikroOrmSignupTokenRepository(orm),
     orm,
   };
 }

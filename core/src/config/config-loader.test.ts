@@ -414,3 +414,25 @@ describe('metadata', () => {
     }
   });
 });
+
+describe('FILE_BACKEND', () => {
+  it('defaults to filesystem and accepts database', () => {
+    expect(load({}).config.fileBackend).toBe('filesystem');
+    expect(load({ FILE_BACKEND: 'Database' }).config.fileBackend).toBe('database');
+  });
+
+  it('reads Pocket ID v1’s fs as filesystem, with a warning', () => {
+    const { config, warnings } = load({ FILE_BACKEND: 'fs' });
+    expect(config.fileBackend).toBe('filesystem');
+    expect(warnings).toEqual([expect.stringContaining('FILE_BACKEND=fs')]);
+  });
+
+  it('refuses s3 (not supported yet) and unknown values, naming the variable', () => {
+    const s3 = loadError({ FILE_BACKEND: 's3' });
+    expect(s3.code).toBe('LATCHKEY_ERR_CONFIG_FILE_BACKEND');
+    expect(s3.message).toMatch(/^FILE_BACKEND=s3 is not supported by Latchkey yet/);
+    expect(loadError({ FILE_BACKEND: 'ftp' }).message).toBe(
+      'FILE_BACKEND must be filesystem or database (s3 is not supported yet) (got "ftp")',
+    );
+  });
+});

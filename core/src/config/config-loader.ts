@@ -22,6 +22,7 @@ import {
   type ConfigValues,
   type ConfigVariableName,
   type DbProvider,
+  type FileBackend,
   type HttpHostName,
   type KeysStorage,
   type LogLevel,
@@ -55,6 +56,8 @@ export interface AppConfig {
   readonly encryptionKeyPath?: string;
   readonly keysStorage: KeysStorage;
   readonly keysPath: string;
+  /** `FILE_BACKEND`: where the FileStore keeps uploads (`fs`, Pocket ID v1's name, reads as `filesystem`). */
+  readonly fileBackend: FileBackend;
   readonly uploadPath: string;
   readonly logLevel: LogLevel;
   readonly logJson: boolean;
@@ -259,6 +262,20 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
   }
 
+  // Pocket ID v2 also knows `s3`; say so plainly rather than "must be one of".
+  if (data.FILE_BACKEND === 's3') {
+    addIssue(
+      'FILE_BACKEND',
+      'FILE_BACKEND=s3 is not supported by Latchkey yet; use filesystem, or database to share files between instances',
+    );
+  }
+  if (data.FILE_BACKEND === 'fs') {
+    warnings.push(
+      'FILE_BACKEND=fs is the Pocket ID v1 name; it is read as filesystem, set FILE_BACKEND=filesystem.',
+    );
+    data.FILE_BACKEND = 'filesystem';
+  }
+
   const validate = validator();
   if (!validate(data)) {
     for (const error of validate.errors ?? []) {
@@ -312,6 +329,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     ...(key.path !== undefined && { encryptionKeyPath: key.path }),
     keysStorage: values.KEYS_STORAGE,
     keysPath: resolve(cwd, values.KEYS_PATH),
+    fileBackend: values.FILE_BACKEND as FileBackend,
     uploadPath: resolve(cwd, values.UPLOAD_PATH),
     logLevel: values.LOG_LEVEL,
     logJson: values.LOG_JSON,

@@ -148,6 +148,15 @@ const properties = {
     default: 'data/keys',
     description: 'The signing key directory when `KEYS_STORAGE=file`.',
   },
+  FILE_BACKEND: {
+    type: 'string',
+    // `fs` is Pocket ID v1's name for `filesystem` (accepted with a warning); `s3` is refused by the loader.
+    enum: ['filesystem', 'database', 'fs'],
+    default: 'filesystem',
+    'x-allowed': 'filesystem or database (s3 is not supported yet)',
+    description:
+      'Where uploaded files live: `filesystem` (under `UPLOAD_PATH`) or `database` (shared by every instance).',
+  },
   UPLOAD_PATH: {
     type: 'string',
     minLength: 1,
@@ -240,6 +249,8 @@ export type AppEnv = (typeof properties.APP_ENV.enum)[number];
 export type LogLevel = (typeof properties.LOG_LEVEL.enum)[number];
 export type HttpHostName = (typeof properties.HTTP_HOST.enum)[number];
 export type KeysStorage = (typeof properties.KEYS_STORAGE.enum)[number];
+/** `FILE_BACKEND` after the loader has read Pocket ID v1's `fs` as `filesystem`. */
+export type FileBackend = Exclude<(typeof properties.FILE_BACKEND.enum)[number], 'fs'>;
 export type DbProvider = (typeof properties.DB_PROVIDER.enum)[number];
 
 type Properties = typeof properties;

@@ -19,6 +19,7 @@ export {
   type DbProvider,
   type HttpHostName,
   type KeysStorage,
+  type FileBackend,
   type LogLevel,
 } from './config.schema.js';
 export {

@@ -9,14 +9,15 @@ export async function readBody(
   stream: AsyncIterable<Uint8Array> | undefined,
   declaredLength: string | undefined,
   limit: number,
+  tooLarge: (limit: number) => Error = problems.bodyTooLarge,
 ): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
-  if (declaredLength !== undefined && Number(declaredLength) > limit) throw problems.bodyTooLarge(limit);
+  if (declaredLength !== undefined && Number(declaredLength) > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.byteLength;
-    if (size > limit) throw problems.bodyTooLarge(limit);
+    if (size > limit) throw tooLarge(limit);
     chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);

@@ -7,6 +7,7 @@ import type { ProblemError } from '../errors/problem.errors.js';
 import { problems } from '../errors/problem.errors.js';
 import { parseBody, parseParams, readBody } from './body.js';
 import { clientIp } from './client-ip.js';
+import { DEFAULT_FILE_LIMIT, MULTIPART_OVERHEAD, fileTooLarge, parseMultipart } from './multipart.js';
 import { parseCookies } from './cookies.js';
 import { renderError } from './render.js';
 import type {
@@ -24,6 +25,7 @@ import { compileValidator, type Validator } from './validation.js';
 
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const EMPTY = Buffer.alloc(0);
 
 export interface HttpAppOptions {
   routes: RouteDef[];
@@ -172,37 +174,9 @@ export class HttpApp {
     const ip = clientIp(ctx.incoming.remoteAddress, headers, this.options.isTrustedProxy ?? (() => false));
     // Before the body is read: a limited client costs no parsing.
     if (this.options.rateLimit) await this.options.rateLimit(def, ip);
-    const rawBody =
-      kind === 'none'
-        ? Buffer.alloc(0)
-        : await readBody(
-            ctx.incoming.body,
-            headers['content-length'],
-            def.bodyLimit ?? this.defaultBodyLimit,
-          );
     const query = parseParams(ctx.search);
-    const body = parseBody(kind, headers['content-type'], rawBody);
-    if (def.rejectRepeatedParams) {
-      rejectRepeated(query);
-      if (kind === 'form') rejectRepeated(body as Record<string, QueryValue>);
-    }
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(rawParams)) if (v !== undefined) params[k] = v;
-    const fieldErrors = [
-      ...(route.params?.(params) ?? []),
-      ...(route.query?.(query) ?? []),
-      ...(route.body
-        ? body === undefined
-          ? [{ field: 'body', code: 'required', message: 'is required' }]
-          : route.body(body)
-        : []),
-    ];
-    if (fieldErrors.length > 0) {
-      if ((def.errors ?? 'problem') === 'oauth') {
-        throw new OAuthError('invalid_request', fieldErrors.map((e) => `${e.field} ${e.message}`).join(', '));
-      }
-      throw problems.validationFailed(fieldErrors);
-    }
     const request: HttpRequest = {
       method: ctx.method,
       path: ctx.path,
@@ -210,8 +184,8 @@ export class HttpApp {
       params,
       query,
       headers,
-      body,
-      rawBody,
+      body: undefined,
+      rawBody: EMPTY,
       ip,
       cookies: parseCookies(typeof headers.cookie === 'string' ? headers.cookie : undefined),
     };
@@ -226,13 +200,57 @@ export class HttpApp {
       },
     };
     const run = async () => {
+      // Who is calling is settled before the body is read or validated: an anonymous caller learns
+      // nothing about a protected route's input rules, and costs no parsing.
       if (def.auth !== 'public') {
         if (!this.options.authenticate) throw problems.notSignedIn();
         request.auth = await this.options.authenticate(def, request);
       }
+      if (kind === 'multipart') {
+        const fileLimit = def.fileLimit ?? DEFAULT_FILE_LIMIT;
+        request.rawBody = await readBody(
+          ctx.incoming.body,
+          headers['content-length'],
+          def.bodyLimit ?? fileLimit + MULTIPART_OVERHEAD,
+          () => fileTooLarge(fileLimit),
+        );
+        request.body = await parseMultipart(headers['content-type'], request.rawBody, fileLimit);
+      } else {
+        if (kind !== 'none') {
+          request.rawBody = await readBody(
+            ctx.incoming.body,
+            headers['content-length'],
+            def.bodyLimit ?? this.defaultBodyLimit,
+          );
+        }
+        request.body = parseBody(kind, headers['content-type'], request.rawBody);
+      }
+      this.validate(route, request);
       return def.handler(request, scope);
     };
     return def.database === false ? run() : this.options.database.withScope(run);
+  }
+
+  private validate(route: CompiledRoute, request: HttpRequest): void {
+    const { def } = route;
+    if (def.rejectRepeatedParams) {
+      rejectRepeated(request.query);
+      if (def.body === 'form') rejectRepeated(request.body as Record<string, QueryValue>);
+    }
+    const fieldErrors = [
+      ...(route.params?.(request.params) ?? []),
+      ...(route.query?.(request.query) ?? []),
+      ...(route.body
+        ? request.body === undefined
+          ? [{ field: 'body', code: 'required', message: 'is required' }]
+          : route.body(request.body)
+        : []),
+    ];
+    if (fieldErrors.length === 0) return;
+    if ((def.errors ?? 'problem') === 'oauth') {
+      throw new OAuthError('invalid_request', fieldErrors.map((e) => `${e.field} ${e.message}`).join(', '));
+    }
+    throw problems.validationFailed(fieldErrors);
   }
 
   private finalize(result: HttpResult, method: HttpMethod, requestId: string): OutgoingHttpResponse {

@@ -89,6 +89,12 @@ export interface RouteDef<P = any, B = any, Q = any> {
   body?: BodyKind;
   /** Largest accepted body in bytes; defaults to the app's `defaultBodyLimit`. */
   bodyLimit?: number;
+  /**
+   * `multipart` routes: the largest accepted file part in bytes (default 2 MiB, Pocket ID's cap). The
+   * body cap then defaults to this plus room for the framing, and either limit answers Pocket ID's
+   * 413 `file_too_large` with `details.max_size` = this limit, not `request_body_too_large`.
+   */
+  fileLimit?: number;
   errors?: ErrorStyle;
   /**
    * OAuth endpoints reject a parameter sent twice (RFC 6749 §3.1, §3.2): set for every protocol route.

@@ -9,6 +9,8 @@ export interface CoreEvents {
   /** A person signed in: `passkey`, `login_code` (a one-time access token) or `setup` (first admin). */
   'user.signed_in': { userId: string; method: 'passkey' | 'login_code' | 'setup'; client: ClientInfo };
   /** An account came to exist: through first-admin setup, signup, or an admin. */
+  /** After the user's row is gone: features clean up what they keep outside the database (pictures). */
+  'user.deleted': { userId: string };
   'user.created': {
     userId: string;
     via: 'setup' | 'signup' | 'admin';

@@ -143,6 +143,7 @@ export class UserService {
       await this.deps.sessions.revokeAllForUser(id);
       await this.deps.users.delete(id);
     });
+    await this.deps.events.emit('user.deleted', { userId: id });
   }
 
   /** Replaces the user's groups; unknown group ids are ignored (Pocket ID). */

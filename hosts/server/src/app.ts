@@ -1,4 +1,5 @@
 import {
+  StaticApiKeyAuthenticator,
   MemoryRateLimitStore,
   RateLimiter,
   openApiRoutes,
@@ -16,7 +17,13 @@ import {
   appConfigRoutes,
   SessionService,
   setupRoutes,
+  SignupService,
+  signupRoutes,
   userRoutes,
+  profilePictureRoutes,
+  ProfilePictureService,
+  FilesystemFileStore,
+  SharpImageProcessor,
   UserService,
   UserGroupService,
   userGroupRoutes,
@@ -185,11 +192,39 @@ export async function createLatchkey(
   audit.subscribe(events);
   scheduler.schedule(auditLogRetentionJob(audit, config.auditLogRetentionDays));
   const apiKeys = new ApiKeyService({ keys: storage.apiKeys, users: storage.users });
+  // FILE_BACKEND (ARCHITECTURE "Scale"): the database store lets several instances share uploads.
+  const files =
+    config.fileBackend === 'database' ? storage.files : new FilesystemFileStore(config.uploadPath);
+  const pictures = new ProfilePictureService({ files, images: new SharpImageProcessor() });
+  // A deleted user's picture goes too; a failure is logged by the bus and never fails the deletion.
+  events.on('user.deleted', ({ userId }) => pictures.remove(userId));
+  const staticApiKey = new StaticApiKeyAuthenticator({
+    staticApiKey: config.staticApiKey,
+    users: storage.users,
+    next: apiKeys,
+  });
+  await storage.database.withScope(() => staticApiKey.removeIfUnset());
 
   const internalBase = config.internalAppUrl;
   const routes: RouteDef[] = [
     ...healthRoutes(storage.database),
     ...setupRoutes({ users: storage.users, sessions, settings, events, secure }),
+    ...signupRoutes({
+      signup: new SignupService({
+        tokens: storage.signupTokens,
+        users: storage.users,
+        groups: storage.userGroups,
+        claims: storage.customClaims,
+        settings,
+        events,
+        database: storage.database,
+      }),
+      tokens: storage.signupTokens,
+      groups: storage.userGroups,
+      views: accountViews,
+      sessions,
+      secure,
+    }),
     ...webauthnRoutes({
       webauthn,
       sessions,
@@ -225,6 +260,7 @@ export async function createLatchkey(
         database: storage.database,
       }),
     }),
+    ...profilePictureRoutes({ users: storage.users, pictures }),
     ...auditRoutes({ auditLogs: storage.auditLogs }),
     ...apiKeyRoutes({ apiKeys, repository: storage.apiKeys }),
     ...oneTimeAccessRoutes({ codes: loginCodes, users: storage.users, sessions, events, secure }),
@@ -255,7 +291,7 @@ export async function createLatchkey(
     issuerFor: () => config.appUrl,
     secure,
     rateLimit: rateLimiter ? (route, ip) => rateLimiter.check(route, ip) : undefined,
-    authenticate: createAuthenticator({ sessions, secure, apiKeys }),
+    authenticate: createAuthenticator({ sessions, secure, apiKeys: staticApiKey }),
     isTrustedProxy: (ip) => isTrustedProxy(config, ip),
   });
   const server: HttpServer = (config.httpHost === 'express' ? createExpressServer : createFastifyServer)(

@@ -1,4 +1,4 @@
-import { USER_LIST_SORTABLE } from '@latchkey/core';
+import { STATIC_API_USER_ID, USER_LIST_SORTABLE } from '@latchkey/core';
 import type { NewUser, User, UserListCriteria, UserPatch, UserRepository } from '@latchkey/core';
 import { raw } from '@mikro-orm/core';
 import type { InferEntity, QueryResult } from '@mikro-orm/core';
@@ -31,7 +31,7 @@ const INSERT_IF_NO_USER = `insert into users
   (id, username, email, email_verified, first_name, last_name, display_name, locale, is_admin, disabled,
    ldap_id, created_at, updated_at)
 select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-where not exists (select 1 from users)`;
+where not exists (select 1 from users where id <> '${STATIC_API_USER_ID}')`;
 const FIRST_USER_LOCK = `select pg_advisory_xact_lock(hashtext('latchkey.users.first'))`;
 const ADMINS_LOCK = `select pg_advisory_xact_lock(hashtext('latchkey.users.admins'))`;
 
@@ -164,7 +164,7 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async count(criteria?: UserListCriteria): Promise<number> {
-    if (!criteria) return currentEm(this.orm).count(UserEntity, {});
+    if (!criteria) return currentEm(this.orm).count(UserEntity, { id: { $ne: STATIC_API_USER_ID } });
     return this.query(currentEm(this.orm), criteria).getCount();
   }
 
@@ -187,7 +187,11 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async countActiveAdmins(): Promise<number> {
-    return currentEm(this.orm).count(UserEntity, { isAdmin: true, disabled: false });
+    return currentEm(this.orm).count(UserEntity, {
+      isAdmin: true,
+      disabled: false,
+      id: { $ne: STATIC_API_USER_ID },
+    });
   }
 
   /**
