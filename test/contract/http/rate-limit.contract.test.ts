@@ -44,6 +44,17 @@ describe.each([
     expect(rows.allowed).toBe(false);
   });
 
+  it.for([
+    ['/api/webauthn/login/finish', 10, 'validation_failed'],
+    ['/api/webauthn/reauthenticate', 5, 'not_signed_in'],
+  ] as const)('limits %s to a burst of %d per client', async ([path, burst, code], { skip }) => {
+    if (!server) return skip();
+    const codes: string[] = [];
+    for (let i = 0; i <= burst; i++) codes.push((await new Browser(server.url).post(path, {})).json().code);
+    expect(codes.slice(0, burst)).toEqual(Array(burst).fill(code));
+    expect(codes[burst]).toBe('rate_limited');
+  });
+
   it('applies the broad 300-request burst to every API route but never to /healthz', async ({ skip }) => {
     if (!server) return skip();
     const results = await Promise.all(
