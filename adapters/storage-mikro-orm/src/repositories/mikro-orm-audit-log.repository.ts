@@ -13,10 +13,15 @@ import { AuditLogEntity } from '../entities/audit-log.entity.js';
 import { UserEntity } from '../entities/user.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
+import { run } from './raw-sql.js';
 
 type AuditLogRow = InferEntity<typeof AuditLogEntity>;
 
 const INTERNAL_NETWORK = 'Internal Network';
+
+/** Hand-written SQL: every sign-in writes an entry (see raw-sql.ts). */
+const INSERT = `insert into audit_logs (id, event, ip_address, user_agent, country, city, data, user_id, created_at)
+values (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * Audit entries. `data.clientName` is read with each engine's JSON operator (SQLite `json_extract`,
@@ -46,7 +51,17 @@ export class MikroOrmAuditLogRepository implements AuditLogRepository {
       userId: entry.userId,
       createdAt: entry.createdAt ?? new Date(),
     };
-    await currentEm(this.orm).insert(AuditLogEntity, row);
+    await run(currentEm(this.orm), INSERT, [
+      row.id,
+      row.event,
+      row.ipAddress,
+      row.userAgent,
+      row.country,
+      row.city,
+      JSON.stringify(row.data),
+      row.userId,
+      row.createdAt,
+    ]);
     return toDomain(row);
   }
 

@@ -3,6 +3,7 @@ import type { InferEntity } from '@mikro-orm/core';
 import { PasskeyCredentialEntity } from '../entities/passkey-credential.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
+import { parseJson, run, selectOne } from './raw-sql.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 
@@ -15,6 +16,14 @@ const PASSKEY_INDEXES: readonly UniqueIndex[] = [
 ];
 
 const OLDEST_FIRST = { createdAt: 'asc', id: 'asc' } as const;
+
+/** Hand-written SQL for the statements every sign-in makes (see raw-sql.ts). */
+const SELECT = `select id, user_id, name, credential_id, public_key, sign_count, aaguid, transports,
+backup_eligible, backup_state, attestation_type, created_at, last_used_at from passkey_credentials`;
+const BY_CREDENTIAL_ID = `${SELECT} where credential_id = ?`;
+const FOR_USER = `${SELECT} where id = ? and user_id = ?`;
+const RECORD_USE = `update passkey_credentials set sign_count = ?, backup_state = ?, last_used_at = ?
+where id = ? and sign_count = ?`;
 
 /**
  * The public key is stored as a blob and handed out as a plain `Uint8Array` (a copy, not the
@@ -48,11 +57,9 @@ export class MikroOrmPasskeyCredentialRepository implements PasskeyCredentialRep
   }
 
   async findByCredentialId(credentialId: string): Promise<PasskeyCredential | null> {
-    const row = await currentEm(this.orm).findOne(
-      PasskeyCredentialEntity,
-      { credentialId },
-      { disableIdentityMap: true },
-    );
+    const row = await selectOne<PasskeyRow>(currentEm(this.orm), PasskeyCredentialEntity, BY_CREDENTIAL_ID, [
+      credentialId,
+    ]);
     return row ? toDomain(row) : null;
   }
 
@@ -66,11 +73,10 @@ export class MikroOrmPasskeyCredentialRepository implements PasskeyCredentialRep
   }
 
   async findForUser(id: string, userId: string): Promise<PasskeyCredential | null> {
-    const row = await currentEm(this.orm).findOne(
-      PasskeyCredentialEntity,
-      { id, userId },
-      { disableIdentityMap: true },
-    );
+    const row = await selectOne<PasskeyRow>(currentEm(this.orm), PasskeyCredentialEntity, FOR_USER, [
+      id,
+      userId,
+    ]);
     return row ? toDomain(row) : null;
   }
 
@@ -91,11 +97,13 @@ export class MikroOrmPasskeyCredentialRepository implements PasskeyCredentialRep
     id: string,
     update: { expectedSignCount: number; signCount: number; backupState: boolean; lastUsedAt: Date },
   ): Promise<boolean> {
-    const changed = await currentEm(this.orm).nativeUpdate(
-      PasskeyCredentialEntity,
-      { id, signCount: update.expectedSignCount },
-      { signCount: update.signCount, backupState: update.backupState, lastUsedAt: update.lastUsedAt },
-    );
+    const changed = await run(currentEm(this.orm), RECORD_USE, [
+      update.signCount,
+      update.backupState,
+      update.lastUsedAt,
+      id,
+      update.expectedSignCount,
+    ]);
     return changed === 1;
   }
 }
@@ -109,7 +117,7 @@ function toDomain(row: PasskeyRow): PasskeyCredential {
     publicKey: new Uint8Array(row.publicKey),
     signCount: Number(row.signCount),
     aaguid: row.aaguid ?? null,
-    transports: [...row.transports],
+    transports: [...parseJson<string[]>(row.transports)],
     backupEligible: row.backupEligible,
     backupState: row.backupState,
     attestationType: row.attestationType ?? null,

@@ -3,8 +3,16 @@ import type { InferEntity } from '@mikro-orm/core';
 import { SessionEntity } from '../entities/session.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
+import { parseJson, run, selectOne } from './raw-sql.js';
 
 type SessionRow = InferEntity<typeof SessionEntity>;
+
+/** Hand-written SQL for the statements every sign-in and session check makes (see raw-sql.ts). */
+const INSERT = `insert into sessions
+(id, user_id, token_hash, amr, auth_time, created_at, expires_at, last_seen_at, ip, user_agent, revoked_at)
+values (?, ?, ?, ?, ?, ?, ?, null, ?, ?, null)`;
+const ACTIVE_BY_TOKEN_HASH = `select id, user_id, token_hash, amr, auth_time, created_at, expires_at, last_seen_at, ip,
+user_agent, revoked_at from sessions where token_hash = ? and revoked_at is null and expires_at > ?`;
 
 /**
  * A session is active while `revoked_at` is null and `expires_at` is after `now`. Revoking is one
@@ -27,16 +35,25 @@ export class MikroOrmSessionRepository implements SessionRepository {
       userAgent: session.userAgent,
       revokedAt: null,
     };
-    await currentEm(this.orm).insert(SessionEntity, row);
+    await run(currentEm(this.orm), INSERT, [
+      row.id,
+      row.userId,
+      row.tokenHash,
+      JSON.stringify(row.amr),
+      row.authTime,
+      row.createdAt,
+      row.expiresAt,
+      row.ip,
+      row.userAgent,
+    ]);
     return toDomain(row);
   }
 
   async findActiveByTokenHash(tokenHash: string, now: Date): Promise<Session | null> {
-    const row = await currentEm(this.orm).findOne(
-      SessionEntity,
-      { tokenHash, revokedAt: null, expiresAt: { $gt: now } },
-      { disableIdentityMap: true },
-    );
+    const row = await selectOne<SessionRow>(currentEm(this.orm), SessionEntity, ACTIVE_BY_TOKEN_HASH, [
+      tokenHash,
+      now,
+    ]);
     return row ? toDomain(row) : null;
   }
 
@@ -70,7 +87,7 @@ function toDomain(row: SessionRow): Session {
     id: row.id,
     userId: row.userId,
     tokenHash: row.tokenHash,
-    amr: [...row.amr],
+    amr: [...parseJson<string[]>(row.amr)],
     authTime: row.authTime,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,

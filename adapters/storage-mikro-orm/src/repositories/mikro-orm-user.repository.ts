@@ -7,6 +7,7 @@ import type { ParsedConnectionString } from '../connection.js';
 import { UserEntity } from '../entities/user.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
+import { selectOne } from './raw-sql.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 
@@ -34,6 +35,14 @@ select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 where not exists (select 1 from users where id <> '${STATIC_API_USER_ID}')`;
 const FIRST_USER_LOCK = `select pg_advisory_xact_lock(hashtext('latchkey.users.first'))`;
 const ADMINS_LOCK = `select pg_advisory_xact_lock(hashtext('latchkey.users.admins'))`;
+
+/** Hand-written SQL for the lookups every sign-in and session check makes (see raw-sql.ts). */
+const SELECT = `select id, username, email, email_verified, first_name, last_name, display_name, locale, is_admin,
+disabled, ldap_id, created_at, updated_at from users`;
+const BY_ID = `${SELECT} where id = ?`;
+const BY_USERNAME = `${SELECT} where lower(username) = lower(?)`;
+const BY_EMAIL = `${SELECT} where email = ?`;
+const BY_EMAIL_ANY_CASE = `${SELECT} where lower(email) = lower(?) order by created_at, id limit 1`;
 
 /** Columns the admin list sorts and filters by (core's USER_LIST_SORTABLE / USER_LIST_FILTERABLE). */
 const SORTABLE = new Set<string>(USER_LIST_SORTABLE);
@@ -80,19 +89,17 @@ export class MikroOrmUserRepository implements UserRepository {
   ) {}
 
   async findById(id: string): Promise<User | null> {
-    return this.findOne(currentEm(this.orm), { id });
+    return this.findOne(currentEm(this.orm), BY_ID, id);
   }
 
+  /** Unique on `lower(username)`: at most one row, no order needed. */
   async findByUsername(username: string): Promise<User | null> {
-    return this.findOne(currentEm(this.orm), { [raw('lower(username)')]: raw('lower(?)', [username]) });
+    return this.findOne(currentEm(this.orm), BY_USERNAME, username);
   }
 
   async findByEmail(email: string): Promise<User | null> {
     const em = currentEm(this.orm);
-    return (
-      (await this.findOne(em, { email })) ??
-      (await this.findOne(em, { [raw('lower(email)')]: raw('lower(?)', [email]) }))
-    );
+    return (await this.findOne(em, BY_EMAIL, email)) ?? (await this.findOne(em, BY_EMAIL_ANY_CASE, email));
   }
 
   async insert(user: NewUser): Promise<User> {
@@ -146,7 +153,7 @@ export class MikroOrmUserRepository implements UserRepository {
     try {
       return await inTransaction(this.orm, async (em) => {
         const changed = await em.nativeUpdate(UserEntity, { id }, data);
-        return changed === 0 ? null : this.findOne(em, { id });
+        return changed === 0 ? null : this.findOne(em, BY_ID, id);
       });
     } catch (err) {
       throw toUniqueViolation(err, 'users', USER_INDEXES);
@@ -215,11 +222,8 @@ export class MikroOrmUserRepository implements UserRepository {
     return qb;
   }
 
-  private async findOne(em: SqlEntityManager, where: object): Promise<User | null> {
-    const row = await em.findOne(UserEntity, where, {
-      disableIdentityMap: true,
-      orderBy: { createdAt: 'asc', id: 'asc' },
-    });
+  private async findOne(em: SqlEntityManager, sql: string, param: string): Promise<User | null> {
+    const row = await selectOne<UserRow>(em, UserEntity, sql, [param]);
     return row ? toDomain(row) : null;
   }
 }

@@ -3,6 +3,7 @@ import type { EntityData, InferEntity } from '@mikro-orm/core';
 import { WebauthnChallengeEntity } from '../entities/webauthn-challenge.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
+import { run } from './raw-sql.js';
 
 type ChallengeRow = InferEntity<typeof WebauthnChallengeEntity>;
 
@@ -14,20 +15,23 @@ type ChallengeRow = InferEntity<typeof WebauthnChallengeEntity>;
 const CONSUME = `delete from webauthn_challenges where id = ? and expires_at > ?
 returning id, challenge, user_id, purpose, user_verification, created_at, expires_at`;
 
+const INSERT = `insert into webauthn_challenges
+(id, challenge, user_id, purpose, user_verification, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)`;
+
 export class MikroOrmWebauthnChallengeRepository implements WebauthnChallengeRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async insert(challenge: WebauthnChallenge): Promise<void> {
-    const row: ChallengeRow = {
-      id: challenge.id,
-      challenge: challenge.challenge,
-      userId: challenge.userId,
-      purpose: challenge.purpose,
-      userVerification: challenge.userVerification,
-      createdAt: challenge.createdAt,
-      expiresAt: challenge.expiresAt,
-    };
-    await currentEm(this.orm).insert(WebauthnChallengeEntity, row);
+    // Hand-written SQL: this is on every sign-in (see raw-sql.ts).
+    await run(currentEm(this.orm), INSERT, [
+      challenge.id,
+      challenge.challenge,
+      challenge.userId,
+      challenge.purpose,
+      challenge.userVerification,
+      challenge.createdAt,
+      challenge.expiresAt,
+    ]);
   }
 
   async consume(id: string, now: Date): Promise<WebauthnChallenge | null> {
