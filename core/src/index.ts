@@ -92,6 +92,26 @@ export type { UserListCriteria } from './users/user.repository.port.js';
 export type { UserGroup, NewUserGroup, UserGroupPatch } from './groups/user-group.js';
 export type { UserGroupRepository, UserGroupListCriteria } from './groups/user-group.repository.port.js';
 export { UserGroupService } from './groups/user-group.service.js';
+export * from './clients/oidc-client.js';
+export type {
+  OidcClientRepository,
+  OidcClientListCriteria,
+  InsertSecretResult,
+} from './clients/oidc-client.repository.port.js';
+export { OidcClientService, generateClientSecret, hashClientSecret } from './clients/oidc-client.service.js';
+export {
+  oidcClientRoutes,
+  OIDC_CLIENT_LIST_SORTABLE,
+  OIDC_CLIENT_LIST_FILTERABLE,
+} from './clients/oidc-clients.routes.js';
+export * from './clients/oidc-client.dto.js';
+export { oidcClientProblems } from './clients/oidc-client.errors.js';
+export {
+  compileCallbackPattern,
+  checkCallbackUrls,
+  isInsecureCallbackUrl,
+  type CallbackPattern,
+} from './clients/checks/callback-url.check.js';
 export { userGroupRoutes, USER_GROUP_LIST_SORTABLE } from './groups/user-groups.routes.js';
 export {
   toUserGroupDto,

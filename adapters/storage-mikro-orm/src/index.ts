@@ -24,6 +24,7 @@ import type {
   RateLimitStore,
   FileStore,
   SignupTokenRepository,
+  OidcClientRepository,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -47,6 +48,7 @@ import { MikroOrmAppConfigRepository } from './repositories/mikro-orm-app-config
 import { MikroOrmRateLimitStore } from './repositories/mikro-orm-rate-limit.store.js';
 import { MikroOrmFileStore } from './repositories/mikro-orm-file-store.js';
 import { MikroOrmSignupTokenRepository } from './repositories/mikro-orm-signup-token.repository.js';
+import { MikroOrmOidcClientRepository } from './repositories/mikro-orm-oidc-client.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -95,6 +97,7 @@ export interface MikroOrmStorage {
   /** The `file_blobs` FileStore; the host uses it when `FILE_BACKEND=database`. */
   files: FileStore;
   signupTokens: SignupTokenRepository;
+  oidcClients: OidcClientRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -145,6 +148,7 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     rateLimits: new MikroOrmRateLimitStore(orm, parsed.dialect),
     files: new MikroOrmFileStore(orm),
     signupTokens: new MikroOrmSignupTokenRepository(orm),
+    oidcClients: new MikroOrmOidcClientRepository(orm),
     orm,
   };
 }

@@ -26,6 +26,8 @@ import {
   SharpImageProcessor,
   UserService,
   UserGroupService,
+  OidcClientService,
+  oidcClientRoutes,
   userGroupRoutes,
   CustomClaimService,
   customClaimRoutes,
@@ -251,6 +253,15 @@ export async function createLatchkey(
       groups: storage.userGroups,
       views: accountViews,
       service: new UserGroupService({ groups: storage.userGroups, database: storage.database }),
+    }),
+    ...oidcClientRoutes({
+      clients: storage.oidcClients,
+      views: accountViews,
+      service: new OidcClientService({
+        clients: storage.oidcClients,
+        database: storage.database,
+        allowInsecureCallbackUrls: config.allowInsecureCallbackUrls,
+      }),
     }),
     ...customClaimRoutes({
       service: new CustomClaimService({

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { NewOidcClient } from '@latchkey/core';
+import { beforeAll, expect, it } from 'vitest';
+import type { MikroOrmStorage } from '../index.js';
+import { describeEachDialect } from '../test-support.js';
+
+const aClient = (id: string, overrides: Partial<NewOidcClient> = {}): NewOidcClient => ({
+  id,
+  name: id,
+  description: null,
+  isPublic: false,
+  pkceEnabled: false,
+  requiresReauthentication: false,
+  requiresPushedAuthorizationRequests: false,
+  skipConsent: false,
+  launchUrl: null,
+  callbackUrls: [`https://${id}.example.com/cb`],
+  logoutCallbackUrls: [],
+  backchannelLogoutUri: null,
+  accessTokenLifetimeMinutes: null,
+  refreshTokenLifetimeMinutes: null,
+  idTokenLifetimeMinutes: null,
+  isGroupRestricted: false,
+  createdById: null,
+  ...overrides,
+});
+
+const aSecret = (clientId: string, expiresAt: Date | null = null) => ({
+  id: randomUUID(),
+  clientId,
+  hash: 'a'.repeat(64),
+  alg: 'sha256' as const,
+  prefix: 'abcd',
+  expiresAt,
+});
+
+describeEachDialect('MikroOrmOidcClientRepository', (db) => {
+  let s: MikroOrmStorage;
+
+  beforeAll(async () => {
+    s = await db.open();
+  });
+
+  it('inserts, finds, replaces and deletes clients; ids are unique', async () => {
+    const client = await s.oidcClients.insert(
+      aClient('crud-app', { callbackUrls: ['https://a/cb', 'https://b/cb'], accessTokenLifetimeMinutes: 5 }),
+    );
+    expect(await s.oidcClients.findById('crud-app')).toEqual(client);
+    expect(client).toMatchObject({ clientType: 'standard', pkceSupported: false, logoType: null });
+    await expect(s.oidcClients.insert(aClient('crud-app'))).rejects.toEqual(
+      expect.objectContaining({ name: 'UniqueViolationError', field: 'id' }),
+    );
+    const updated = await s.oidcClients.update('crud-app', {
+      ...aClient('crud-app', {
+        name: 'Renamed',
+        isPublic: true,
+        pkceEnabled: true,
+        backchannelLogoutUri: 'https://a/bc',
+      }),
+      pkceSupported: false,
+    });
+    expect(updated).toMatchObject({
+      name: 'Renamed',
+      isPublic: true,
+      pkceEnabled: true,
+      backchannelLogoutUri: 'https://a/bc',
+      accessTokenLifetimeMinutes: null,
+    });
+    expect(await s.oidcClients.update('missing', aClient('missing'))).toBeNull();
+    expect(await s.oidcClients.delete('crud-app')).toBe(true);
+    expect(await s.oidcClients.delete('crud-app')).toBe(false);
+    expect(await s.oidcClients.findById('crud-app')).toBeNull();
+  });
+
+  it('lists with search, filters and sorts, counting allowed groups', async () => {
+    await s.oidcClients.insert(aClient('list-Zeta', { name: 'list Zeta', skipConsent: true }));
+    await s.oidcClients.insert(aClient('list-alpha', { name: 'list alpha', pkceEnabled: true }));
+    await s.oidcClients.insert(aClient('list-mid', { name: 'list Mid_dle', pkceEnabled: true }));
+    const g = await s.userGroups.insert({ id: randomUUID(), name: 'list-g1', friendlyName: 'G1' });
+    const h = await s.userGroups.insert({ id: randomUUID(), name: 'list-g2', friendlyName: 'G2' });
+    await s.oidcClients.setAllowedGroups('list-mid', [g.id, h.id, randomUUID()]);
+    await s.oidcClients.setAllowedGroups('list-alpha', [g.id]);
+
+    const byName = await s.oidcClients.list(
+      { search: 'list', sort: { column: 'name', direction: 'asc' } },
+      0,
+      10,
+    );
+    expect(byName.map((c) => c.name)).toEqual(['list alpha', 'list Mid_dle', 'list Zeta']);
+    expect(await s.oidcClients.count({ search: 'mid_' })).toBe(1);
+    expect(await s.oidcClients.count({ search: 'd%' })).toBe(0);
+    const pkce = await s.oidcClients.list({ filters: { pkceEnabled: [true] } }, 0, 10);
+    expect(pkce.map((c) => c.id).sort()).toEqual(['list-alpha', 'list-mid']);
+    expect(await s.oidcClients.count({ filters: { skipConsent: [true], clientType: ['standard'] } })).toBe(1);
+    const byCount = await s.oidcClients.list(
+      { search: 'list', sort: { column: 'allowedUserGroupsCount', direction: 'desc' } },
+      0,
+      2,
+    );
+    expect(byCount.map((c) => c.id)).toEqual(['list-mid', 'list-alpha']);
+    expect(await s.oidcClients.allowedGroupCounts(['list-mid', 'list-alpha', 'list-Zeta'])).toEqual(
+      new Map([
+        ['list-mid', 2],
+        ['list-alpha', 1],
+      ]),
+    );
+    const groups = await s.oidcClients.allowedGroupsOf(['list-mid']);
+    expect(groups.get('list-mid')?.map((x) => x.name)).toEqual(['list-g1', 'list-g2']);
+    // a deleted group leaves its clients
+    await s.userGroups.delete(h.id);
+    expect((await s.oidcClients.allowedGroupCounts(['list-mid'])).get('list-mid')).toBe(1);
+    await s.oidcClients.setAllowedGroups('list-mid', []);
+    expect((await s.oidcClients.allowedGroupsOf(['list-mid'])).has('list-mid')).toBe(false);
+  });
+
+  it('stores secrets up to the limit, newest first, and deletes them', async () => {
+    await s.oidcClients.insert(aClient('sec-app'));
+    const first = await s.oidcClients.insertSecret(aSecret('sec-app', new Date(Date.now() + 60_000)), 2);
+    expect(first.status).toBe('inserted');
+    await new Promise((r) => setTimeout(r, 5)); // distinct createdAt for the order below
+    const second = await s.oidcClients.insertSecret(aSecret('sec-app'), 2);
+    expect((await s.oidcClients.insertSecret(aSecret('sec-app'), 2)).status).toBe('limit_reached');
+    expect((await s.oidcClients.insertSecret(aSecret('nope'), 2)).status).toBe('client_not_found');
+    const listed = (await s.oidcClients.secretsOf(['sec-app'])).get('sec-app')!;
+    expect(listed.map((x) => x.id)).toEqual([
+      second.status === 'inserted' ? second.secret.id : '',
+      first.status === 'inserted' ? first.secret.id : '',
+    ]);
+    expect(listed[1]).toMatchObject({ alg: 'sha256', prefix: 'abcd', hash: 'a'.repeat(64) });
+    expect(listed[1]!.expiresAt).toBeInstanceOf(Date);
+    expect(await s.oidcClients.deleteSecret('other', listed[0]!.id)).toBe(false);
+    expect(await s.oidcClients.deleteSecret('sec-app', listed[0]!.id)).toBe(true);
+    expect((await s.oidcClients.secretsOf(['sec-app'])).get('sec-app')).toHaveLength(1);
+  });
+
+  it('never exceeds the secret limit under concurrent inserts', async () => {
+    await s.oidcClients.insert(aClient('race-app'));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        s.database.withScope(() => s.oidcClients.insertSecret(aSecret('race-app'), 3)),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'inserted')).toHaveLength(3);
+    expect((await s.oidcClients.secretsOf(['race-app'])).get('race-app')).toHaveLength(3);
+  });
+
+  it('deleting a client removes its secrets and group links', async () => {
+    await s.oidcClients.insert(aClient('cascade-app'));
+    const g = await s.userGroups.insert({ id: randomUUID(), name: 'cascade-g', friendlyName: 'C' });
+    await s.oidcClients.setAllowedGroups('cascade-app', [g.id]);
+    await s.oidcClients.insertSecret(aSecret('cascade-app'), 20);
+    await s.oidcClients.delete('cascade-app');
+    const em = s.orm.em.fork();
+    const secrets = await em
+      .getConnection()
+      .execute("select * from oidc_client_secrets where client_id = 'cascade-app'");
+    const links = await em
+      .getConnection()
+      .execute("select * from oidc_client_allowed_groups where client_id = 'cascade-app'");
+    expect(secrets).toHaveLength(0);
+    expect(links).toHaveLength(0);
+    expect(await s.userGroups.findById(g.id)).not.toBeNull();
+  });
+});
