@@ -197,3 +197,11 @@ export {
   PROFILE_PICTURE_MAX_BYTES,
 } from './users/profile-picture.routes.js';
 export { StaticApiKeyAuthenticator } from './api-keys/static-api-key.js';
+export type {
+  AuthorizationCode,
+  AuthorizationCodeRepository,
+  Consent,
+  ConsentRepository,
+  Interaction,
+  InteractionRepository,
+} from './oidc/authorization/authorization-code.js';
