@@ -25,6 +25,9 @@ import type {
   FileStore,
   SignupTokenRepository,
   OidcClientRepository,
+  AuthorizationCodeRepository,
+  ConsentRepository,
+  InteractionRepository,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -49,6 +52,9 @@ import { MikroOrmRateLimitStore } from './repositories/mikro-orm-rate-limit.stor
 import { MikroOrmFileStore } from './repositories/mikro-orm-file-store.js';
 import { MikroOrmSignupTokenRepository } from './repositories/mikro-orm-signup-token.repository.js';
 import { MikroOrmOidcClientRepository } from './repositories/mikro-orm-oidc-client.repository.js';
+import { MikroOrmAuthorizationCodeRepository } from './repositories/mikro-orm-authorization-code.repository.js';
+import { MikroOrmConsentRepository } from './repositories/mikro-orm-consent.repository.js';
+import { MikroOrmInteractionRepository } from './repositories/mikro-orm-interaction.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -98,6 +104,9 @@ export interface MikroOrmStorage {
   files: FileStore;
   signupTokens: SignupTokenRepository;
   oidcClients: OidcClientRepository;
+  authorizationCodes: AuthorizationCodeRepository;
+  consents: ConsentRepository;
+  interactions: InteractionRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -149,6 +158,9 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     files: new MikroOrmFileStore(orm),
     signupTokens: new MikroOrmSignupTokenRepository(orm),
     oidcClients: new MikroOrmOidcClientRepository(orm),
+    authorizationCodes: new MikroOrmAuthorizationCodeRepository(orm),
+    consents: new MikroOrmConsentRepository(orm),
+    interactions: new MikroOrmInteractionRepository(orm),
     orm,
   };
 }

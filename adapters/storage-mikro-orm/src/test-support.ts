@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createMikroOrmStorage } from './index.js';
 import type { MikroOrmStorage, MikroOrmStorageOptions } from './index.js';
+import type { NewOidcClient } from '@latchkey/core';
 
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REQUIRE_PEERS = process.env.TEST_REQUIRE_PEERS === '1';
@@ -132,3 +133,25 @@ export async function addUser(
   });
   return user.id;
 }
+
+/** A confidential client row with one https callback (the factory the OIDC repository suites share). */
+export const aClient = (id: string, overrides: Partial<NewOidcClient> = {}): NewOidcClient => ({
+  id,
+  name: id,
+  description: null,
+  isPublic: false,
+  pkceEnabled: false,
+  requiresReauthentication: false,
+  requiresPushedAuthorizationRequests: false,
+  skipConsent: false,
+  launchUrl: null,
+  callbackUrls: [`https://${id}.example.com/cb`],
+  logoutCallbackUrls: [],
+  backchannelLogoutUri: null,
+  accessTokenLifetimeMinutes: null,
+  refreshTokenLifetimeMinutes: null,
+  idTokenLifetimeMinutes: null,
+  isGroupRestricted: false,
+  createdById: null,
+  ...overrides,
+});

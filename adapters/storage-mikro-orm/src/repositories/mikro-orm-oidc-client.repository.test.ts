@@ -1,29 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { NewOidcClient } from '@latchkey/core';
 import { beforeAll, expect, it } from 'vitest';
 import type { MikroOrmStorage } from '../index.js';
-import { describeEachDialect } from '../test-support.js';
-
-const aClient = (id: string, overrides: Partial<NewOidcClient> = {}): NewOidcClient => ({
-  id,
-  name: id,
-  description: null,
-  isPublic: false,
-  pkceEnabled: false,
-  requiresReauthentication: false,
-  requiresPushedAuthorizationRequests: false,
-  skipConsent: false,
-  launchUrl: null,
-  callbackUrls: [`https://${id}.example.com/cb`],
-  logoutCallbackUrls: [],
-  backchannelLogoutUri: null,
-  accessTokenLifetimeMinutes: null,
-  refreshTokenLifetimeMinutes: null,
-  idTokenLifetimeMinutes: null,
-  isGroupRestricted: false,
-  createdById: null,
-  ...overrides,
-});
+import { aClient, describeEachDialect } from '../test-support.js';
 
 const aSecret = (clientId: string, expiresAt: Date | null = null) => ({
   id: randomUUID(),
