@@ -205,3 +205,43 @@ export type {
   Interaction,
   InteractionRepository,
 } from './oidc/authorization/authorization-code.js';
+// OIDC authorize side: the checks pipeline, interactions, the authorize and interaction endpoints.
+export {
+  AUTHORIZATION_PIPELINE,
+  AuthorizationService,
+  redirectTo,
+  type AuthorizationDeps,
+  type InteractionStep,
+} from './oidc/authorization/authorization.service.js';
+export {
+  AuthorizeError,
+  type AuthorizationCheck,
+  type AuthorizationContext,
+} from './oidc/authorization/authorization-request.js';
+export { authorizeRoutes, registerAuthorizeDiscovery } from './oidc/endpoints/authorize.endpoint.js';
+export { interactionRoutes } from './oidc/endpoints/interactions.endpoint.js';
+// OIDC token side: client authentication, scope claims, tokens, the token and userinfo endpoints.
+export type {
+  ClientAuthMethod,
+  ClientAuthDeps,
+  FormBody,
+} from './oidc/client-auth/client-auth-method.port.js';
+export {
+  builtInClientAuthMethods,
+  createClientAuthenticator,
+  type ClientAuthenticator,
+} from './oidc/client-auth/authenticate-client.js';
+export {
+  ScopeClaimsService,
+  SUPPORTED_CLAIMS,
+  SUPPORTED_SCOPES,
+} from './oidc/claims/scope-claims.service.js';
+export { atHash, issueAccessToken, issueIdToken, type TokenSigner } from './oidc/tokens/oidc-tokens.js';
+export type { Grant, TokenResponse } from './oidc/grants/grant.js';
+export { authorizationCodeGrant } from './oidc/grants/authorization-code.grant.js';
+export { registerTokenDiscovery, tokenRoutes, TOKEN_PATH } from './oidc/endpoints/token.endpoint.js';
+export {
+  registerUserinfoDiscovery,
+  userinfoRoutes,
+  USERINFO_PATH,
+} from './oidc/endpoints/userinfo.endpoint.js';

@@ -202,7 +202,9 @@ export class HttpApp {
     const run = async () => {
       // Who is calling is settled before the body is read or validated: an anonymous caller learns
       // nothing about a protected route's input rules, and costs no parsing.
-      if (def.auth !== 'public') {
+      // `client` and `bearer` routes authenticate inside their endpoint: client authentication reads
+      // the form body, and their failures are RFC 6749 / RFC 6750 answers, not problems.
+      if (def.auth !== 'public' && def.auth !== 'client' && def.auth !== 'bearer') {
         if (!this.options.authenticate) throw problems.notSignedIn();
         request.auth = await this.options.authenticate(def, request);
       }

@@ -34,6 +34,18 @@ import {
   AccountViews,
   WebauthnService,
   webauthnRoutes,
+  AuthorizationService,
+  authorizeRoutes,
+  interactionRoutes,
+  registerAuthorizeDiscovery,
+  ScopeClaimsService,
+  authorizationCodeGrant,
+  builtInClientAuthMethods,
+  createClientAuthenticator,
+  registerTokenDiscovery,
+  registerUserinfoDiscovery,
+  tokenRoutes,
+  userinfoRoutes,
   DiscoveryRegistry,
   EventBus,
   FileSigningKeyRepository,
@@ -207,6 +219,42 @@ export async function createLatchkey(
   });
   await storage.database.withScope(() => staticApiKey.removeIfUnset());
 
+  // OIDC token side: client authentication, the authorization_code grant, token and userinfo.
+  const scopeClaims = new ScopeClaimsService({
+    groups: storage.userGroups,
+    customClaims: storage.customClaims,
+  });
+  const clientAuthMethods = builtInClientAuthMethods({
+    clients: storage.oidcClients,
+    secrets: new OidcClientService({
+      clients: storage.oidcClients,
+      database: storage.database,
+      allowInsecureCallbackUrls: config.allowInsecureCallbackUrls,
+    }),
+  });
+  const grants = [
+    authorizationCodeGrant({
+      codes: storage.authorizationCodes,
+      users: storage.users,
+      groups: storage.userGroups,
+      clients: storage.oidcClients,
+      claims: scopeClaims,
+      signer: keys,
+    }),
+  ];
+  registerTokenDiscovery(discovery, { authMethods: clientAuthMethods.map((m) => m.name), grants });
+  registerUserinfoDiscovery(discovery);
+
+  // OIDC authorize side: the authorize endpoint and the interaction API behind its page.
+  const authorization = new AuthorizationService({
+    clients: storage.oidcClients,
+    groups: storage.userGroups,
+    codes: storage.authorizationCodes,
+    consents: storage.consents,
+    interactions: storage.interactions,
+  });
+  registerAuthorizeDiscovery(discovery);
+
   const internalBase = config.internalAppUrl;
   const routes: RouteDef[] = [
     ...healthRoutes(storage.database),
@@ -277,6 +325,10 @@ export async function createLatchkey(
     ...oneTimeAccessRoutes({ codes: loginCodes, users: storage.users, sessions, events, secure }),
     ...discoveryRoutes(discovery, () => internalBase),
     ...jwksRoutes(keys),
+    ...authorizeRoutes({ authorization, sessions, secure }),
+    ...interactionRoutes({ authorization }),
+    ...tokenRoutes({ authenticateClient: createClientAuthenticator(clientAuthMethods), grants }),
+    ...userinfoRoutes({ verifier: keys, users: storage.users, claims: scopeClaims }),
   ];
 
   routes.push(...openApiRoutes(() => http.routes, { title: 'Latchkey', version: '0.1.0' }));

@@ -54,7 +54,8 @@ describe.each(matrix)('server on %s with %s', (httpHost, dialect) => {
     expect(oidc.status).toBe(200);
     expect(oidc.headers['access-control-allow-origin']).toBe('*');
     expect(rfc8414.text).toBe(oidc.text);
-    expect(oidc.json()).toEqual({
+    // Each loaded endpoint adds its own members (the OIDC suites check those); these are the core's.
+    expect(oidc.json()).toMatchObject({
       issuer: server.url,
       jwks_uri: `${server.url}/.well-known/jwks.json`,
       subject_types_supported: ['public'],

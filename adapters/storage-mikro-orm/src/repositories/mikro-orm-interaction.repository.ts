@@ -45,8 +45,8 @@ export class MikroOrmInteractionRepository implements InteractionRepository {
     await currentEm(this.orm).nativeUpdate(InteractionEntity, { id }, data);
   }
 
-  async delete(id: string): Promise<void> {
-    await currentEm(this.orm).nativeDelete(InteractionEntity, { id });
+  async delete(id: string): Promise<boolean> {
+    return (await currentEm(this.orm).nativeDelete(InteractionEntity, { id })) > 0;
   }
 
   async deleteExpired(now: Date): Promise<number> {

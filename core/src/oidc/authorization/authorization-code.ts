@@ -78,6 +78,7 @@ export interface InteractionRepository {
     id: string,
     patch: Partial<Pick<Interaction, 'userId' | 'sessionId' | 'completedSteps' | 'reauthenticatedAt'>>,
   ): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** True when this call removed it: of concurrent deletions exactly one wins (single-use completion). */
+  delete(id: string): Promise<boolean>;
   deleteExpired(now: Date): Promise<number>;
 }
