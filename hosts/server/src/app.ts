@@ -192,6 +192,8 @@ export async function createLatchkey(
       await storage.webauthnChallenges.deleteExpired(new Date());
       await storage.oneTimeAccessTokens.deleteExpired(new Date());
       await storage.reauthenticationTokens.deleteExpired(new Date());
+      await storage.interactions.deleteExpired(new Date());
+      await storage.authorizationCodes.deleteExpired(new Date());
       await storage.sessions.deleteStale(new Date(Date.now() - 7 * 24 * HOUR));
     },
   });
