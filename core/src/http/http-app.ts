@@ -111,7 +111,11 @@ export class HttpApp {
     const started = process.hrtime.bigint();
     const headerId = incoming.headers['x-request-id'];
     const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : randomUUID();
-    const logger = this.options.logger.child({ reqId: requestId });
+    const base = this.options.logger;
+    // A child logger per request costs more than a cheap route itself (pino re-prepares its redaction),
+    // so it is made only when a handler asks for it; the request line passes the id as a binding.
+    let child: Logger | undefined;
+    const logger = (): Logger => (child ??= base.child({ reqId: requestId }));
     const method = (incoming.method ?? 'GET').toUpperCase() as HttpMethod;
     const { path, search } = splitTarget(incoming.url);
     let routeName = 'none';
@@ -134,12 +138,16 @@ export class HttpApp {
       });
     } catch (error) {
       result = renderError(error, style, requestId, (cause) =>
-        logger.error({ err: cause, route: routeName }, 'unexpected error while handling a request'),
+        base.error(
+          { reqId: requestId, err: cause, route: routeName },
+          'unexpected error while handling a request',
+        ),
       );
     }
     const response = this.finalize(result, method, requestId);
-    logger.info(
+    base.info(
       {
+        reqId: requestId,
         method,
         path,
         route: routeName,
@@ -165,7 +173,7 @@ export class HttpApp {
       search: string;
       incoming: IncomingHttpRequest;
       requestId: string;
-      logger: Logger;
+      logger: () => Logger;
     },
   ): Promise<HttpResult> {
     const { def } = route;
@@ -193,7 +201,9 @@ export class HttpApp {
     const scope: RequestScope = {
       requestId: ctx.requestId,
       issuer: this.options.issuerFor({ path: ctx.path, headers }),
-      logger: ctx.logger,
+      get logger() {
+        return ctx.logger();
+      },
       // Made on first use: an AbortController per request is a measurable cost on cheap routes.
       get signal() {
         return (signal ??= new AbortController().signal);
@@ -291,6 +301,7 @@ function splitTarget(url: string): { path: string; search: string } {
 
 function isDecodable(path: string): boolean {
   if (!path.startsWith('/')) return false;
+  if (!path.includes('%')) return true;
   try {
     decodeURIComponent(path);
     return true;
