@@ -121,6 +121,10 @@ async function runScenario(scenario) {
   try {
     for (const [name, spec] of Object.entries(scenario.servers)) {
       servers[name] = await startServer(spec, { nodeArgs });
+      // The pid names the server's file when profiling (--cpu-prof writes CPU.<date>.<time>.<pid>.*).
+      progress(
+        `  ${name}: ${[spec.script, ...(spec.args ?? [])].join(' ')} pid ${servers[name].pid} at ${servers[name].url}`,
+      );
     }
     for (const target of scenario.targets) await check(servers[target.server].url, target.request);
 
