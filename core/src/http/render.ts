@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { OAuthError } from '../errors/oauth.errors.js';
-import { ProblemError, problems } from '../errors/problem.errors.js';
+import { ProblemError, problems, type FieldError } from '../errors/problem.errors.js';
 import type { ErrorStyle, HttpResult } from './route.js';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -17,11 +17,34 @@ export function json(
   };
 }
 
+/** Like `json`, for a body already serialised (a cached document). */
+export function jsonText(
+  status: number,
+  text: string,
+  headers: Record<string, string | string[]> = {},
+): HttpResult {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: text };
+}
+
+/** The body of every problem answer: what API clients (the UI among them) read from an error. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors: FieldError[];
+  /** Pocket ID's message member: `detail`, capitalised. */
+  error: string;
+  request_id: string;
+  details?: Record<string, unknown>;
+}
+
 /** RFC 9457 problem details plus Pocket ID's error members (ARCHITECTURE: Errors). */
 export function renderProblem(problem: ProblemError, requestId: string): HttpResult {
   const details: Record<string, unknown> = { ...problem.details };
   if (problem.errors.length > 0) details.fields = problem.errors;
-  const body: Record<string, unknown> = {
+  const body: ProblemBody = {
     type: `urn:latchkey:error:${problem.code}`,
     title: STATUS_CODES[problem.status] ?? 'Error',
     status: problem.status,
