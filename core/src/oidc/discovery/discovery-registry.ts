@@ -17,6 +17,13 @@ export type DiscoveryContributor = (ctx: DiscoveryContext) => Record<string, unk
  */
 export class DiscoveryRegistry {
   private readonly contributors: { id: string; contribute: DiscoveryContributor }[] = [];
+  private readonly serialized = new Map<string, { version: unknown; json: string }>();
+
+  /**
+   * `version` names the mutable state contributors read besides the context (the current signing key,
+   * whose algorithm is advertised): while it returns the same value, `serialize` reuses its last text.
+   */
+  constructor(private readonly options: { version?: () => unknown } = {}) {}
 
   /** `id` names the contributor in errors; two contributors may not set the same member. */
   add(id: string, contribute: DiscoveryContributor): void {
@@ -36,5 +43,19 @@ export class DiscoveryRegistry {
       }
     }
     return doc;
+  }
+
+  /**
+   * The document as JSON text, built once per issuer and back-channel base and rebuilt when `version`
+   * changes: discovery is the most fetched document an OP serves, and it changes only on key rotation.
+   */
+  serialize(ctx: DiscoveryContext): string {
+    const key = `${ctx.issuer} ${ctx.backchannelBase}`;
+    const version = this.options.version?.();
+    const hit = this.serialized.get(key);
+    if (hit && hit.version === version) return hit.json;
+    const json = JSON.stringify(this.build(ctx));
+    this.serialized.set(key, { version, json });
+    return json;
   }
 }

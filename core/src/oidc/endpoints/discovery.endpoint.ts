@@ -1,5 +1,5 @@
 import { defineRoute, type RouteDef } from '../../http/route.js';
-import { json } from '../../http/render.js';
+import { jsonText } from '../../http/render.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 
 /** Browsers' RPs (SPAs) fetch discovery and JWKS cross-origin; Pocket ID allows any origin here too. */
@@ -18,8 +18,8 @@ export function discoveryRoutes(
   backchannelBase: (issuer: string) => string,
 ): RouteDef[] {
   const handler: RouteDef['handler'] = async (_req, scope) => {
-    const doc = registry.build({ issuer: scope.issuer, backchannelBase: backchannelBase(scope.issuer) });
-    return json(200, doc, WELL_KNOWN_CORS);
+    const text = registry.serialize({ issuer: scope.issuer, backchannelBase: backchannelBase(scope.issuer) });
+    return jsonText(200, text, WELL_KNOWN_CORS);
   };
   return [
     defineRoute({
