@@ -7,7 +7,8 @@ export interface SessionRepository {
   /** Marks one session revoked; returns whether it was active. */
   revoke(id: string, now: Date): Promise<boolean>;
   /** Revokes every active session of a user (disabled or deleted user); returns how many. */
-  revokeAllForUser(userId: string, now: Date): Promise<number>;
+  /** Revokes the user's active sessions; returns their ids. */
+  revokeAllForUser(userId: string, now: Date): Promise<string[]>;
   /** Deletes sessions that expired or were revoked before `before` (a cleanup job). */
   deleteStale(before: Date): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AppSettingsProvider } from '../app-config/app-settings.js';
+import type { EventBus } from '../kernel/event-bus.js';
 import type { User } from '../users/user.js';
 import type { UserRepository } from '../users/user.repository.port.js';
 import type { Session } from './session.js';
@@ -20,6 +21,8 @@ export class SessionService {
       sessions: SessionRepository;
       users: UserRepository;
       settings: AppSettingsProvider;
+      /** `session.ended` goes out for each session that ends here (back-channel logout listens). */
+      events?: Pick<EventBus, 'emit'>;
       now?: () => Date;
     },
   ) {}
@@ -58,11 +61,15 @@ export class SessionService {
     return user ? { session, user } : null;
   }
 
-  revoke(sessionId: string): Promise<boolean> {
-    return this.deps.sessions.revoke(sessionId, this.now());
+  async revoke(sessionId: string): Promise<boolean> {
+    const revoked = await this.deps.sessions.revoke(sessionId, this.now());
+    if (revoked) await this.deps.events?.emit('session.ended', { sessionId });
+    return revoked;
   }
 
-  revokeAllForUser(userId: string): Promise<number> {
-    return this.deps.sessions.revokeAllForUser(userId, this.now());
+  async revokeAllForUser(userId: string): Promise<number> {
+    const ids = await this.deps.sessions.revokeAllForUser(userId, this.now());
+    for (const sessionId of ids) await this.deps.events?.emit('session.ended', { sessionId });
+    return ids.length;
   }
 }

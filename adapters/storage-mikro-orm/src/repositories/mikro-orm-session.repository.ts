@@ -66,12 +66,15 @@ export class MikroOrmSessionRepository implements SessionRepository {
     return changed === 1;
   }
 
-  async revokeAllForUser(userId: string, now: Date): Promise<number> {
-    return currentEm(this.orm).nativeUpdate(
-      SessionEntity,
-      { userId, revokedAt: null, expiresAt: { $gt: now } },
-      { revokedAt: now },
-    );
+  async revokeAllForUser(userId: string, now: Date): Promise<string[]> {
+    const em = currentEm(this.orm);
+    const active = { userId, revokedAt: null, expiresAt: { $gt: now } };
+    const rows = await em.find(SessionEntity, active, { fields: ['id'], disableIdentityMap: true });
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    // Only those still active are reported: a concurrent revocation reports its own.
+    await em.nativeUpdate(SessionEntity, { ...active, id: { $in: ids } }, { revokedAt: now });
+    return ids;
   }
 
   /** Strictly before: a session that expired or was revoked exactly at `before` stays. */
