@@ -30,6 +30,8 @@ export interface OidcClientRepository {
   update(id: string, patch: OidcClientPatch): Promise<OidcClient | null>;
   /** Secrets and group links go with it. */
   delete(id: string): Promise<boolean>;
+  /** Records (or with null clears) the stored logo's file extension; null when the client does not exist. */
+  setLogoType(id: string, variant: 'light' | 'dark', type: string | null): Promise<OidcClient | null>;
   /** The allowed groups of each client, ordered by name; clients without any are absent. */
   allowedGroupsOf(clientIds: string[]): Promise<Map<string, UserGroup[]>>;
   /** Allowed-group counts; clients without any are absent. */

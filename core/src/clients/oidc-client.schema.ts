@@ -1,7 +1,9 @@
 /**
  * The body of `POST /api/oidc/clients` and `PUT /api/oidc/clients/:id` (pocket-id-api.md §4.10).
- * `credentials`, `logoUrl`, `darkLogoUrl`, `hasLogo` and `hasDarkLogo` are accepted and ignored for now
- * (federated identities and logos come with their own features).
+ * `logoUrl` / `darkLogoUrl` are downloaded by the server (client-logo.service.ts); an omitted, null or
+ * empty one leaves the logo as it is. `credentials`, `hasLogo` and `hasDarkLogo` are accepted and
+ * ignored (federated identities come with their own feature; the logo flags are read-only, as in
+ * Pocket ID).
  */
 const flag = { type: 'boolean' } as const;
 /** Validated further by the service: 0 means the default, else 1–525600 (`token_duration`). */
@@ -25,6 +27,8 @@ const clientProperties = {
   refreshTokenDurationMinutes: minutes,
   idTokenDurationMinutes: minutes,
   backchannelLogoutURI: optionalUrl,
+  logoUrl: optionalUrl,
+  darkLogoUrl: optionalUrl,
 } as const;
 
 export const oidcClientUpdateBodySchema = {
@@ -58,6 +62,8 @@ export interface OidcClientBody {
   refreshTokenDurationMinutes?: number;
   idTokenDurationMinutes?: number;
   backchannelLogoutURI?: string | null;
+  logoUrl?: string | null;
+  darkLogoUrl?: string | null;
 }
 
 export type OidcClientCreateBody = OidcClientBody & { id?: string };

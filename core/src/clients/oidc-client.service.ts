@@ -3,6 +3,7 @@ import { problems, type FieldError } from '../errors/problem.errors.js';
 import type { Database } from '../storage/database.port.js';
 import { UniqueViolationError } from '../users/user.repository.port.js';
 import { checkCallbackUrls } from './checks/callback-url.check.js';
+import type { ClientLogoService, LogoImage, LogoVariant } from './client-logo.service.js';
 import {
   MAX_CLIENT_SECRETS,
   type OidcClient,
@@ -14,6 +15,9 @@ import type { OidcClientRepository } from './oidc-client.repository.port.js';
 import type { CreateSecretBody, OidcClientBody, OidcClientCreateBody } from './oidc-client.schema.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Logos downloaded from a body's URLs, waiting for the client row to exist. */
+export type DownloadedLogos = Partial<Record<LogoVariant, LogoImage>>;
 const MAX_TOKEN_MINUTES = 525_600;
 
 /** pocket-id-api.md §9: a generated client secret is 32 `[A-Za-z0-9]`, no prefix. */
@@ -63,6 +67,8 @@ export class OidcClientService {
       database: Pick<Database, 'transaction'>;
       /** `ALLOW_INSECURE_CALLBACK_URLS` (config.allowInsecureCallbackUrls). */
       allowInsecureCallbackUrls: boolean;
+      /** Logos: `logoUrl` / `darkLogoUrl` are downloaded, and a deleted client's logo files removed. */
+      logos?: ClientLogoService;
       now?: () => Date;
     },
   ) {}
@@ -77,7 +83,8 @@ export class OidcClientService {
     return client;
   }
 
-  private fields(body: OidcClientBody): OidcClientFields {
+  /** The checked, normalised fields of a create or replace body (callback URLs, lifetimes). */
+  checkedFields(body: OidcClientBody): OidcClientFields {
     const callbackUrls = body.callbackURLs ?? [];
     const logoutCallbackUrls = body.logoutCallbackURLs ?? [];
     const allowInsecure = this.deps.allowInsecureCallbackUrls;
@@ -102,18 +109,60 @@ export class OidcClientService {
     };
   }
 
+  /**
+   * Downloads the logos a body names, before anything is written: a URL that fails leaves no half-made
+   * client, and no database transaction is held open across the network.
+   */
+  async downloadLogos(body: Pick<OidcClientBody, 'logoUrl' | 'darkLogoUrl'>): Promise<DownloadedLogos> {
+    const logos = this.deps.logos;
+    if (!logos) return {};
+    const [light, dark] = await Promise.all([
+      body.logoUrl ? logos.fetch(body.logoUrl, 'logoUrl') : undefined,
+      body.darkLogoUrl ? logos.fetch(body.darkLogoUrl, 'darkLogoUrl') : undefined,
+    ]);
+    return { light, dark };
+  }
+
+  /** Stores logos fetched by {@link downloadLogos} for a client that now exists. */
+  async storeLogos(client: OidcClient, downloaded: DownloadedLogos): Promise<OidcClient> {
+    let current = client;
+    for (const variant of ['light', 'dark'] as const) {
+      const image = downloaded[variant];
+      if (image && this.deps.logos) current = await this.deps.logos.store(current, variant, image);
+    }
+    return current;
+  }
+
   async create(body: OidcClientCreateBody, createdById: string | null): Promise<OidcClient> {
-    const fields = this.fields(body);
+    const fields = this.checkedFields(body);
+    const logos = await this.downloadLogos(body);
+    return this.storeLogos(await this.insert(fields, body.id, createdById), logos);
+  }
+
+  /** Inserts a client (a random UUID unless `id` is given); 409 `client_id_already_exists`. */
+  async insert(
+    fields: OidcClientFields,
+    id: string | undefined,
+    createdById: string | null,
+  ): Promise<OidcClient> {
     try {
-      return await this.deps.clients.insert({ ...fields, id: body.id ?? randomUUID(), createdById });
+      return await this.deps.clients.insert({ ...fields, id: id ?? randomUUID(), createdById });
     } catch (error) {
       if (error instanceof UniqueViolationError) throw oidcClientProblems.idTaken();
       throw error;
     }
   }
 
-  update(id: string, body: OidcClientBody): Promise<OidcClient> {
-    const fields = this.fields(body);
+  async update(id: string, body: OidcClientBody): Promise<OidcClient> {
+    const fields = this.checkedFields(body);
+    // An unknown client is a 404 before anything is downloaded for it.
+    if (body.logoUrl || body.darkLogoUrl) await this.find(id);
+    const logos = await this.downloadLogos(body);
+    return this.storeLogos(await this.replace(id, fields), logos);
+  }
+
+  /** Replaces a client's editable fields in one transaction; 404 when it does not exist. */
+  replace(id: string, fields: OidcClientFields): Promise<OidcClient> {
     return this.deps.database.transaction(async () => {
       const client = await this.deps.clients.update(id, {
         ...fields,
@@ -127,8 +176,11 @@ export class OidcClientService {
     });
   }
 
+  /** Deletes the client with its secrets, group links and logo files (pocket-id-api.md §4.10). */
   async delete(id: string): Promise<void> {
+    const client = await this.find(id);
     if (!(await this.deps.clients.delete(id))) throw oidcClientProblems.notFound();
+    await this.deps.logos?.removeFiles(client);
   }
 
   /** Replaces the allowed groups; unknown group ids are ignored (as for group members). */

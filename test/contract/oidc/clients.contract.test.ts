@@ -410,4 +410,21 @@ describe.each(ACCOUNT_MATRIX)('OIDC clients on %s with %s', (httpHost, dialect) 
       pagination: { totalPages: 1, totalItems: 0, currentPage: 1, itemsPerPage: 20 },
     });
   });
+
+  it('with ALLOW_INSECURE_CALLBACK_URLS=false, refuses logo URLs on loopback and private networks', async ({
+    skip,
+  }) => {
+    if (!server) return skip();
+    // An IP literal is checked before connecting, a host name at its DNS lookup (localhost → loopback).
+    for (const logoUrl of [
+      'http://127.0.0.1:9/logo.png',
+      'http://localhost:9/logo.png',
+      'http://10.0.0.1/l.png',
+    ]) {
+      const res = await admin.post('/api/oidc/clients', aClientBody({ logoUrl }));
+      expect(res.status, logoUrl).toBe(422);
+      expect(res.json()).toMatchObject({ code: 'logo_download_failed', details: { field: 'logoUrl' } });
+      expect(res.json().detail).toMatch(/loopback or private network/);
+    }
+  });
 });

@@ -50,6 +50,45 @@ describeEachDialect('MikroOrmOidcClientRepository', (db) => {
     expect(await s.oidcClients.findById('crud-app')).toBeNull();
   });
 
+  it('records and clears each logo type on its own; a missing client gives null', async () => {
+    await s.oidcClients.insert(aClient('logo-app'));
+    expect(await s.oidcClients.setLogoType('logo-app', 'light', 'png')).toMatchObject({
+      logoType: 'png',
+      darkLogoType: null,
+    });
+    expect(await s.oidcClients.setLogoType('logo-app', 'dark', 'svg')).toMatchObject({
+      logoType: 'png',
+      darkLogoType: 'svg',
+    });
+    expect(await s.oidcClients.setLogoType('logo-app', 'light', null)).toMatchObject({
+      logoType: null,
+      darkLogoType: 'svg',
+    });
+    expect(await s.oidcClients.findById('logo-app')).toMatchObject({ logoType: null, darkLogoType: 'svg' });
+    expect(await s.oidcClients.setLogoType('missing', 'light', 'png')).toBeNull();
+  });
+
+  it('stores a registration per client and replaces its metadata; it goes with the client', async () => {
+    await s.oidcClients.insert(aClient('dcr-app'));
+    const metadata = {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    };
+    await s.clientRegistrations.insert({ clientId: 'dcr-app', accessTokenHash: 'f'.repeat(64), metadata });
+    expect(await s.clientRegistrations.find('dcr-app')).toMatchObject({
+      clientId: 'dcr-app',
+      accessTokenHash: 'f'.repeat(64),
+      metadata,
+    });
+    const next = { ...metadata, scope: 'openid email', logo_uri: 'https://a/logo.png' };
+    expect(await s.clientRegistrations.updateMetadata('dcr-app', next)).toBe(true);
+    expect((await s.clientRegistrations.find('dcr-app'))!.metadata).toEqual(next);
+    expect(await s.clientRegistrations.updateMetadata('missing', next)).toBe(false);
+    await s.oidcClients.delete('dcr-app');
+    expect(await s.clientRegistrations.find('dcr-app')).toBeNull();
+  });
+
   it('lists with search, filters and sorts, counting allowed groups', async () => {
     await s.oidcClients.insert(aClient('list-Zeta', { name: 'list Zeta', skipConsent: true }));
     await s.oidcClients.insert(aClient('list-alpha', { name: 'list alpha', pkceEnabled: true }));

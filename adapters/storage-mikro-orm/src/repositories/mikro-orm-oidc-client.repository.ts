@@ -116,6 +116,16 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
     return (await currentEm(this.orm).nativeDelete(OidcClientEntity, { id })) > 0;
   }
 
+  async setLogoType(id: string, variant: 'light' | 'dark', type: string | null): Promise<OidcClient | null> {
+    const data: Partial<ClientRow> = variant === 'light' ? { logoType: type } : { darkLogoType: type };
+    return inTransaction(this.orm, async (em) => {
+      if ((await em.nativeUpdate(OidcClientEntity, { id }, { ...data, updatedAt: new Date() })) === 0)
+        return null;
+      const row = await em.findOne(OidcClientEntity, { id }, { disableIdentityMap: true });
+      return row ? toDomain(row) : null;
+    });
+  }
+
   async allowedGroupsOf(clientIds: string[]): Promise<Map<string, UserGroup[]>> {
     const result = new Map<string, UserGroup[]>();
     if (clientIds.length === 0) return result;

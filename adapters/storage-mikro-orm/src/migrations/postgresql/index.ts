@@ -2,7 +2,12 @@
 // An explicit list rather than a glob, so migrations load the same from src/ and dist/.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000000_initial } from './Migration20261123000000_initial.js';
+import { Migration20261124000000_client_registrations } from './Migration20261124000000_client_registrations.js';
 
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
+  {
+    name: 'Migration20261124000000_client_registrations',
+    class: Migration20261124000000_client_registrations,
+  },
 ];
