@@ -57,6 +57,21 @@ describe('AuditService', () => {
     ]);
   });
 
+  it('maps client authorizations to the (NEW_)CLIENT_ and (NEW_)DEVICE_CODE_AUTHORIZATION events', async () => {
+    const { bus, written } = setup();
+    const base = { userId: 'u1', clientId: 'c1', clientName: 'Grafana', client };
+    await bus.emit('client.authorized', { ...base, firstTime: true, via: 'authorize' });
+    await bus.emit('client.authorized', { ...base, firstTime: false, via: 'authorize' });
+    await bus.emit('client.authorized', { ...base, firstTime: true, via: 'device' });
+    await bus.emit('client.authorized', { ...base, firstTime: false, via: 'device' });
+    expect(written.map((e) => [e.event, e.data])).toEqual([
+      ['NEW_CLIENT_AUTHORIZATION', { clientName: 'Grafana' }],
+      ['CLIENT_AUTHORIZATION', { clientName: 'Grafana' }],
+      ['NEW_DEVICE_CODE_AUTHORIZATION', { clientName: 'Grafana' }],
+      ['DEVICE_CODE_AUTHORIZATION', { clientName: 'Grafana' }],
+    ]);
+  });
+
   it('records a refused sign-count regression with the stored counter', async () => {
     const { bus, written } = setup();
     await bus.emit('passkey.sign_count_regressed', {

@@ -66,6 +66,17 @@ export class AuditService {
         }
         await this.record('PASSKEY_REMOVED', e.userId, e.client, data);
       }),
+      bus.on('client.authorized', async (e) => {
+        const event =
+          e.via === 'device'
+            ? e.firstTime
+              ? 'NEW_DEVICE_CODE_AUTHORIZATION'
+              : 'DEVICE_CODE_AUTHORIZATION'
+            : e.firstTime
+              ? 'NEW_CLIENT_AUTHORIZATION'
+              : 'CLIENT_AUTHORIZATION';
+        await this.record(event, e.userId, e.client, { clientName: e.clientName });
+      }),
       bus.on('passkey.sign_count_regressed', async (e) => {
         const credentialId =
           e.credentialId ?? (await this.deps.passkeys?.findForUser(e.passkeyId, e.userId))?.credentialId;

@@ -90,7 +90,10 @@ describe.each(['fastify', 'express'] as const)('openid-client sign-in on %s', (h
     ).toBe(200);
     const done = await person.post(`/api/oidc/interactions/${id}/complete`, { step: 'consent' });
     expect(done.status).toBe(200);
-    const callback = new URL(done.json().redirectUrl);
+    // The page sends the browser back to /authorize, which delivers the code to the app.
+    const resumed = await person.get(done.json().redirectUrl);
+    expect(resumed.status).toBe(302);
+    const callback = new URL(String(resumed.headers.location));
     expect(callback.searchParams.get('iss')).toBe(server.url);
 
     const tokens = await client.authorizationCodeGrant(config, callback, {

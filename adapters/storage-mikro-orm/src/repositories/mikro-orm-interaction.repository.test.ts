@@ -93,6 +93,14 @@ describeEachDialect('MikroOrmInteractionRepository', (db) => {
       reauthenticatedAt: at(2),
     });
     expect(updated!.reauthenticatedAt).toBeInstanceOf(Date);
+    // A take-over by someone else may add steps.
+    await a.interactions.update(input.id, { requiredSteps: ['select_account', 'reauthenticate', 'consent'] });
+    expect((await b.interactions.find(input.id, at(3)))!.requiredSteps).toEqual([
+      'select_account',
+      'reauthenticate',
+      'consent',
+    ]);
+    await a.interactions.update(input.id, { requiredSteps: input.requiredSteps });
     await a.interactions.update(input.id, {});
     await a.interactions.update(input.id, { sessionId: null, reauthenticatedAt: null });
     expect(await a.interactions.find(input.id, at(3))).toEqual({

@@ -39,6 +39,7 @@ export class MikroOrmInteractionRepository implements InteractionRepository {
     const data: Partial<InteractionRow> = {};
     if (patch.userId !== undefined) data.userId = patch.userId;
     if (patch.sessionId !== undefined) data.sessionId = patch.sessionId;
+    if (patch.requiredSteps !== undefined) data.requiredSteps = [...patch.requiredSteps];
     if (patch.completedSteps !== undefined) data.completedSteps = [...patch.completedSteps];
     if (patch.reauthenticatedAt !== undefined) data.reauthenticatedAt = patch.reauthenticatedAt;
     if (Object.keys(data).length === 0) return;

@@ -76,7 +76,9 @@ export interface InteractionRepository {
   find(id: string, now: Date): Promise<Interaction | null>;
   update(
     id: string,
-    patch: Partial<Pick<Interaction, 'userId' | 'sessionId' | 'completedSteps' | 'reauthenticatedAt'>>,
+    patch: Partial<
+      Pick<Interaction, 'userId' | 'sessionId' | 'requiredSteps' | 'completedSteps' | 'reauthenticatedAt'>
+    >,
   ): Promise<void>;
   /** True when this call removed it: of concurrent deletions exactly one wins (single-use completion). */
   delete(id: string): Promise<boolean>;

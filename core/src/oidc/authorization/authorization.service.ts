@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { errors as joseErrors } from 'jose';
 import type { OidcClient } from '../../clients/oidc-client.js';
 import type { OidcClientRepository } from '../../clients/oidc-client.repository.port.js';
+import type { OAuthErrorCode } from '../../errors/oauth.errors.js';
 import type { UserGroupRepository } from '../../groups/user-group.repository.port.js';
+import type { ClientInfo, EventBus } from '../../kernel/event-bus.js';
 import type { Session } from '../../sessions/session.js';
 import { hashToken } from '../../sessions/session.service.js';
 import type { User } from '../../users/user.js';
@@ -11,32 +14,60 @@ import type {
   Interaction,
   InteractionRepository,
 } from './authorization-code.js';
-import type { AuthorizationCheck, AuthorizationContext } from './authorization-request.js';
+import {
+  newContext,
+  type AuthorizationCheck,
+  type AuthorizationContext,
+  type CheckDeps,
+  type RequestSource,
+} from './authorization-request.js';
 import { checkClient } from './checks/client.check.js';
+import { checkIdTokenHint } from './checks/id-token-hint.check.js';
 import { checkPkce } from './checks/pkce.check.js';
 import { checkPrompt } from './checks/prompt.check.js';
+import { checkPushedRequestRequired } from './checks/pushed-request-required.check.js';
 import { checkRedirectUri } from './checks/redirect-uri.check.js';
-import { checkRequestObject } from './checks/request-object.check.js';
+import { checkRequestObject, PAR_REQUEST_URI_PREFIX } from './checks/request-object.check.js';
 import { checkResource } from './checks/resource.check.js';
+import { checkResponseMode } from './checks/response-mode.check.js';
 import { checkResponseType } from './checks/response-type.check.js';
 import { checkScope } from './checks/scope.check.js';
+import { checkUiLocales } from './checks/ui-locales.check.js';
+import type { PushedAuthorizationRequestRepository } from './pushed-authorization-request.js';
 
-/** The authorize request's checks, in order: client and redirect URI first (RFC 6749 §4.1.2.1). */
+/**
+ * The authorize request's checks, in order. The client first, then whatever the parameters point to
+ * (a pushed request, a request object: the redirect URI may be inside), then the redirect URI: errors
+ * up to there are never redirected (RFC 6749 §4.1.2.1); from the response mode on they are.
+ */
 export const AUTHORIZATION_PIPELINE: readonly AuthorizationCheck[] = [
   checkClient,
-  checkRedirectUri,
   checkRequestObject,
+  checkRedirectUri,
+  checkResponseMode,
+  checkPushedRequestRequired,
   checkResponseType,
   checkScope,
   checkPkce,
   checkPrompt,
+  checkIdTokenHint,
+  checkUiLocales,
   checkResource,
 ];
 
 const CODE_LIFETIME_MS = 15 * 60_000;
 const INTERACTION_LIFETIME_MS = 60 * 60_000;
+/** RFC 9126 `expires_in` of a pushed request; Pocket ID's 90 seconds. */
+export const PAR_LIFETIME_SECONDS = 90;
 
-export type InteractionStep = 'authenticate' | 'consent';
+/** Pocket ID's interaction steps, always in this order (pocket-id-api.md §4.12). */
+export const INTERACTION_STEPS = ['authenticate', 'select_account', 'reauthenticate', 'consent'] as const;
+export type InteractionStep = (typeof INTERACTION_STEPS)[number];
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+}
 
 export interface AuthorizationDeps {
   clients: OidcClientRepository;
@@ -44,12 +75,29 @@ export interface AuthorizationDeps {
   codes: AuthorizationCodeRepository;
   consents: ConsentRepository;
   interactions: InteractionRepository;
+  pushedRequests: PushedAuthorizationRequestRepository;
+  /** Verifies JWTs signed with our keys (the signing key service), for `id_token_hint`. */
+  idTokens: {
+    verify(
+      jwt: string,
+      options: { typ: string; issuer: string; audience: string },
+    ): Promise<{ payload: Record<string, unknown> }>;
+  };
+  /** Where `client.authorized` goes (the audit log listens). */
+  events?: Pick<EventBus, 'emit'>;
   now?: () => Date;
 }
 
+/** Sorts steps into Pocket ID's order, without duplicates. */
+export function inStepOrder(steps: Iterable<string>): InteractionStep[] {
+  const set = new Set(steps);
+  return INTERACTION_STEPS.filter((s) => set.has(s));
+}
+
 /**
- * The authorization code flow's use cases: validating a request, deciding which steps the person
- * still has to take, remembering an unfinished request as an interaction, and issuing the code.
+ * The authorization code flow's use cases: validating a request (also a pushed one), deciding which
+ * steps the person still has to take, remembering an unfinished request as an interaction, and
+ * finishing it: consent recorded, `client.authorized` emitted, code issued.
  */
 export class AuthorizationService {
   constructor(private readonly deps: AuthorizationDeps) {}
@@ -59,20 +107,36 @@ export class AuthorizationService {
   }
 
   /** Runs the pipeline over the request's parameters; throws an AuthorizeError. */
-  async validate(params: Record<string, string>): Promise<AuthorizationContext> {
-    const ctx: AuthorizationContext = {
-      params,
-      scopes: [],
-      state: params.state ?? null,
-      nonce: null,
-      codeChallenge: null,
-      codeChallengeMethod: null,
-      prompt: new Set(),
-      maxAge: null,
+  async validate(
+    params: Record<string, string>,
+    options: { issuer: string; source: RequestSource },
+  ): Promise<AuthorizationContext> {
+    const ctx = newContext({ ...params }, options.source);
+    const deps: CheckDeps = {
+      findClient: (id) => this.deps.clients.findById(id),
+      takePushedRequest: async (requestUri, clientId) =>
+        (await this.deps.pushedRequests.consume(hashToken(requestUri), clientId, this.now()))?.parameters ??
+        null,
+      verifyIdTokenHint: (jwt, clientId) => this.verifyIdToken(jwt, options.issuer, clientId),
+      now: () => this.now(),
     };
-    const deps = { findClient: (id: string) => this.deps.clients.findById(id) };
     for (const check of AUTHORIZATION_PIPELINE) await check(ctx, deps);
     return ctx;
+  }
+
+  /** An ID token we issued to `clientId`: its claims, also once it has expired; else null. */
+  private async verifyIdToken(
+    jwt: string,
+    issuer: string,
+    clientId: string,
+  ): Promise<Record<string, unknown> | null> {
+    try {
+      return (await this.deps.idTokens.verify(jwt, { typ: 'JWT', issuer, audience: clientId })).payload;
+    } catch (error) {
+      // jose checks the signature, `typ`, `iss` and `aud` before the expiry: an expired token got that far.
+      if (error instanceof joseErrors.JWTExpired && error.claim === 'exp') return error.payload;
+      return null;
+    }
   }
 
   /** Pocket ID's group restriction: a restricted client admits members of its allowed groups only. */
@@ -86,12 +150,15 @@ export class AuthorizationService {
     return allowed.some((g) => mine.has(g.id));
   }
 
-  /** Is the session fresh enough for `prompt=login` (since `since`) and `max_age`? */
-  isFresh(ctx: AuthorizationContext, session: Session, since: Date | null): boolean {
+  /**
+   * Is the session's sign-in recent enough: within `max_age`, and for `prompt=login` made at or after
+   * `since` (the moment the request arrived)?
+   */
+  isFresh(ctx: AuthorizationContext, session: Session, since: Date): boolean {
     if (ctx.maxAge !== null && this.now().getTime() - session.authTime.getTime() > ctx.maxAge * 1000) {
       return false;
     }
-    return !(ctx.prompt.has('login') && since !== null && session.authTime < since);
+    return !(ctx.prompt.has('login') && session.authTime < since);
   }
 
   /** Consent is needed unless remembered for every requested scope or skipped by the client. */
@@ -103,10 +170,71 @@ export class AuthorizationService {
     return !ctx.scopes.every((s) => granted.has(s));
   }
 
+  /**
+   * The steps between this request and a code (pocket-id-api.md §4.12), for `signedIn` or nobody:
+   * - `authenticate` when nobody is signed in;
+   * - `select_account` for `prompt=select_account`, or an `id_token_hint` naming someone else, unless
+   *   the person has just chosen by signing in (`accountChosen`);
+   * - `reauthenticate` (a passkey, again) for the client's `requiresReauthentication`, and for a
+   *   signed-in person whose sign-in is older than `max_age` or, with `prompt=login`, than `since`;
+   * - `consent` unless remembered or skipped (for nobody: unless the client skips it).
+   */
+  async requiredSteps(
+    ctx: AuthorizationContext,
+    signedIn: SignedIn | null,
+    options: { since?: Date; accountChosen?: boolean } = {},
+  ): Promise<InteractionStep[]> {
+    const client = ctx.client!;
+    const steps: InteractionStep[] = [];
+    if (!signedIn) {
+      steps.push('authenticate');
+    } else if (
+      !options.accountChosen &&
+      (ctx.prompt.has('select_account') ||
+        (ctx.idTokenHintSubject !== null && ctx.idTokenHintSubject !== signedIn.user.id))
+    ) {
+      steps.push('select_account');
+    }
+    if (
+      client.requiresReauthentication ||
+      (signedIn && !this.isFresh(ctx, signedIn.session, options.since ?? this.now()))
+    ) {
+      steps.push('reauthenticate');
+    }
+    const consent = signedIn
+      ? await this.needsConsent(ctx, signedIn.user.id)
+      : ctx.prompt.has('consent') || !client.skipConsent;
+    if (consent) steps.push('consent');
+    return steps;
+  }
+
+  /**
+   * OIDC Core §3.1.2.6: what `prompt=none` answers when a step would be needed. A hint naming someone
+   * other than the signed-in person is `login_required`; so is a sign-in older than `max_age`; the
+   * client's own demand for a fresh passkey is `interaction_required`.
+   */
+  promptNoneError(
+    ctx: AuthorizationContext,
+    steps: readonly InteractionStep[],
+  ): { error: OAuthErrorCode; description: string } {
+    switch (steps[0]) {
+      case 'authenticate':
+        return { error: 'login_required', description: 'The user is not signed in' };
+      case 'select_account':
+        return { error: 'login_required', description: 'Another user is signed in' };
+      case 'reauthenticate':
+        return ctx.client!.requiresReauthentication
+          ? { error: 'interaction_required', description: 'The client requires the user to sign in again' }
+          : { error: 'login_required', description: 'The sign-in is older than max_age' };
+      default:
+        return { error: 'consent_required', description: 'Consent is required' };
+    }
+  }
+
   async createInteraction(
     ctx: AuthorizationContext,
     steps: InteractionStep[],
-    signedIn: { user: User; session: Session } | null,
+    signedIn: SignedIn | null,
   ): Promise<Interaction> {
     const now = this.now();
     const interaction: Interaction = {
@@ -139,17 +267,45 @@ export class AuthorizationService {
     return this.deps.interactions.delete(id);
   }
 
-  grantConsent(userId: string, clientId: string, scopes: string[]): Promise<unknown> {
-    return this.deps.consents.grant(userId, clientId, scopes, this.now());
+  /** RFC 9126 §2.2: stores a validated request and returns its one-time `request_uri`. */
+  async pushRequest(ctx: AuthorizationContext): Promise<{ requestUri: string; expiresIn: number }> {
+    const requestUri = `${PAR_REQUEST_URI_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const now = this.now();
+    await this.deps.pushedRequests.insert({
+      requestUriHash: hashToken(requestUri),
+      clientId: ctx.client!.id,
+      parameters: ctx.params,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + PAR_LIFETIME_SECONDS * 1000),
+    });
+    return { requestUri, expiresIn: PAR_LIFETIME_SECONDS };
   }
 
-  /** Stores a fresh code (only its hash) and returns the redirect that delivers it. */
-  async issueCode(ctx: AuthorizationContext, user: User, session: Session, issuer: string): Promise<string> {
-    const code = randomBytes(32).toString('base64url');
+  /**
+   * Finishes an authorization: remembers the consent (scopes merged; this is also the "authorized
+   * client" a person can revoke, and its `lastUsedAt`), stores a fresh code (only its hash), emits
+   * `client.authorized` (`firstTime` when the consent is new or gained scopes: Pocket ID's
+   * `NEW_CLIENT_AUTHORIZATION`), and returns the response parameters (RFC 6749 §4.1.2, RFC 9207).
+   * A re-authentication during the interaction is the sign-in the ID token reports (`auth_time`).
+   */
+  async authorize(
+    ctx: AuthorizationContext,
+    signedIn: SignedIn,
+    options: { issuer: string; reauthenticatedAt: Date | null; client: ClientInfo },
+  ): Promise<Record<string, string | null>> {
+    const { user, session } = signedIn;
+    const client = ctx.client!;
     const now = this.now();
+    const before = await this.deps.consents.find(user.id, client.id);
+    await this.deps.consents.grant(user.id, client.id, ctx.scopes, now);
+    const firstTime = before === null || ctx.scopes.some((s) => !before.scopes.includes(s));
+
+    const reauthenticatedAt = options.reauthenticatedAt;
+    const fresher = reauthenticatedAt !== null && reauthenticatedAt > session.authTime;
+    const code = randomBytes(32).toString('base64url');
     await this.deps.codes.insert({
       codeHash: hashToken(code),
-      clientId: ctx.client!.id,
+      clientId: client.id,
       userId: user.id,
       sessionId: session.id,
       redirectUri: ctx.redirectUri!,
@@ -157,19 +313,21 @@ export class AuthorizationService {
       nonce: ctx.nonce,
       codeChallenge: ctx.codeChallenge,
       codeChallengeMethod: ctx.codeChallengeMethod,
-      authTime: session.authTime,
-      amr: session.amr,
+      authTime: fresher ? reauthenticatedAt : session.authTime,
+      // The re-authentication step takes a passkey (`phr`, RFC 8176).
+      amr: fresher && !session.amr.includes('phr') ? [...session.amr, 'phr'] : session.amr,
       claims: null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
     });
-    return redirectTo(ctx.redirectUri!, { code, state: ctx.state, iss: issuer });
+    await this.deps.events?.emit('client.authorized', {
+      userId: user.id,
+      clientId: client.id,
+      clientName: client.name,
+      firstTime,
+      via: 'authorize',
+      client: options.client,
+    });
+    return { code, state: ctx.state, iss: options.issuer };
   }
-}
-
-/** The redirect URI with response parameters added to its query (RFC 6749 §4.1.2, RFC 9207). */
-export function redirectTo(redirectUri: string, params: Record<string, string | null>): string {
-  const url = new URL(redirectUri);
-  for (const [key, value] of Object.entries(params)) if (value !== null) url.searchParams.append(key, value);
-  return url.toString();
 }

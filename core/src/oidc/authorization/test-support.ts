@@ -1,5 +1,5 @@
 import type { OidcClient } from '../../clients/oidc-client.js';
-import type { AuthorizationContext } from './authorization-request.js';
+import { newContext, type AuthorizationContext, type CheckDeps } from './authorization-request.js';
 
 /** A confidential client without PKCE, consent or group restriction; override what a test needs. */
 export function aClient(overrides: Partial<OidcClient> = {}): OidcClient {
@@ -33,16 +33,16 @@ export function aClient(overrides: Partial<OidcClient> = {}): OidcClient {
 
 /** A context as the pipeline has it after the client and redirect URI checks. */
 export function aContext(params: Record<string, string>, client = aClient()): AuthorizationContext {
+  return { ...newContext(params, 'authorize'), client, redirectUri: client.callbackUrls[0] };
+}
+
+/** Check dependencies that know nothing; override what a test needs. */
+export function noDeps(overrides: Partial<CheckDeps> = {}): CheckDeps {
   return {
-    params,
-    client,
-    redirectUri: client.callbackUrls[0],
-    scopes: [],
-    state: params.state ?? null,
-    nonce: null,
-    codeChallenge: null,
-    codeChallengeMethod: null,
-    prompt: new Set(),
-    maxAge: null,
+    findClient: async () => null,
+    takePushedRequest: async () => null,
+    verifyIdTokenHint: async () => null,
+    now: () => new Date(),
+    ...overrides,
   };
 }

@@ -1,11 +1,21 @@
 import { toOidcClientMetaDataDto } from '../../clients/oidc-client.dto.js';
-import type { OidcClient } from '../../clients/oidc-client.js';
 import { ProblemError, problems } from '../../errors/problem.errors.js';
+import { cookieNames, serializeCookie } from '../../http/cookies.js';
 import { json } from '../../http/render.js';
-import { defineRoute, type RouteDef } from '../../http/route.js';
+import { defineRoute, type HttpRequest, type RouteDef } from '../../http/route.js';
+import type { ReauthenticationService } from '../../passkeys/reauthentication.js';
+import type { SessionService } from '../../sessions/session.service.js';
+import type { User } from '../../users/user.js';
 import type { Interaction } from '../authorization/authorization-code.js';
 import { AuthorizeError, type AuthorizationContext } from '../authorization/authorization-request.js';
-import type { AuthorizationService } from '../authorization/authorization.service.js';
+import {
+  INTERACTION_STEPS,
+  inStepOrder,
+  type AuthorizationService,
+  type InteractionStep,
+} from '../authorization/authorization.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const interactionNotFound = () =>
   problems.notFound('OIDC interaction not found', { resource: 'OIDC interaction' });
@@ -16,39 +26,95 @@ const accessDenied = () =>
     detail: "You're not allowed to access this service",
   });
 
-/** pocket-id-api.md §4.12: what the interaction page shows. */
-function view(interaction: Interaction, client: OidcClient, completed: string[]) {
-  const currentStep = interaction.requiredSteps.find((s) => !completed.includes(s));
+/** Who the page may say is signed in: enough to show "continue as …" and a picture. */
+function signedInUserView(user: User) {
   return {
-    id: interaction.id,
-    client: toOidcClientMetaDataDto(client),
-    scopes: interaction.scopes,
-    // Only custom API scopes are described (Pocket ID); there are none yet.
-    scopeInfo: [] as { key: string; name: string; description?: string }[],
-    ...(currentStep ? { currentStep } : {}),
-    requiredSteps: interaction.requiredSteps,
-    completedSteps: completed,
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    email: user.email,
+    profilePictureURL: `/api/users/${user.id}/profile-picture.png`,
   };
 }
 
 /**
- * The interaction API behind `/interaction?interaction=<id>` (pocket-id-api.md §4.12). Ours departs in
- * one place: when the last step is done, `redirectUrl` is the client's redirect URI with the code
- * (issued here, once: the interaction is deleted atomically), not `/authorize?interaction=<id>`.
+ * pocket-id-api.md §4.12: what the interaction page shows. Ours adds `completedSteps`, the client's
+ * logo URLs (null without a logo), `uiLocales` (the request's `ui_locales`, so the page can pick a
+ * language) and `signedInUser` (whoever the caller's cookie signs in, for `select_account`; null for
+ * nobody).
  */
-export function interactionRoutes(deps: { authorization: AuthorizationService }): RouteDef[] {
-  const { authorization } = deps;
+function view(
+  interaction: Pick<Interaction, 'id' | 'scopes'>,
+  ctx: AuthorizationContext,
+  steps: { required: readonly string[]; completed: readonly string[] },
+  signedIn: User | null,
+) {
+  const client = ctx.client!;
+  const path = `/api/oidc/clients/${encodeURIComponent(client.id)}/logo`;
+  const currentStep = steps.required.find((s) => !steps.completed.includes(s));
+  return {
+    id: interaction.id,
+    client: toOidcClientMetaDataDto(client),
+    logoURL: client.logoType ? path : null,
+    darkLogoURL: client.darkLogoType ? `${path}?light=false` : null,
+    scopes: interaction.scopes,
+    // Only custom API scopes are described (Pocket ID); there are none yet.
+    scopeInfo: [] as { key: string; name: string; description?: string }[],
+    ...(currentStep ? { currentStep } : {}),
+    requiredSteps: steps.required,
+    completedSteps: steps.completed,
+    uiLocales: ctx.uiLocales,
+    signedInUser: signedIn ? signedInUserView(signedIn) : null,
+  };
+}
 
-  const load = async (id: string): Promise<{ interaction: Interaction; ctx: AuthorizationContext }> => {
-    const interaction = await authorization.findInteraction(id);
+/**
+ * The interaction API behind `/interaction?interaction=<id>` (pocket-id-api.md §4.12). Steps are
+ * completed in order; when none remains, `redirectUrl` is `/authorize?interaction=<id>`, where the
+ * authorization endpoint issues the code in the request's response mode.
+ *
+ * - `authenticate`: the caller is signed in (the route takes a session cookie only).
+ * - `select_account`: the caller confirms the account their cookie signs in; to switch, the page signs
+ *   in as someone else first and completes the step as them.
+ * - `reauthenticate`: spends the re-authentication token cookie that `POST /api/webauthn/reauthenticate`
+ *   set (a fresh passkey assertion, or a passkey sign-in under a minute old).
+ * - `consent`: the person agrees; the consent is remembered when the code is issued.
+ *
+ * An interaction bound to nobody, or to someone else, is taken over by the caller, and the steps it
+ * needs are worked out again for them (their remembered consent counts; a stale sign-in adds
+ * `reauthenticate`).
+ */
+export function interactionRoutes(deps: {
+  authorization: AuthorizationService;
+  sessions: SessionService;
+  reauthentication: Pick<ReauthenticationService, 'consume'>;
+  secure: boolean;
+}): RouteDef[] {
+  const { authorization } = deps;
+  const names = cookieNames(deps.secure);
+
+  const load = async (
+    id: string,
+    issuer: string,
+  ): Promise<{ interaction: Interaction; ctx: AuthorizationContext }> => {
+    const interaction = UUID.test(id) ? await authorization.findInteraction(id) : null;
     if (!interaction) throw interactionNotFound();
     try {
-      return { interaction, ctx: await authorization.validate(interaction.parameters) };
+      return {
+        interaction,
+        ctx: await authorization.validate(interaction.parameters, { issuer, source: 'stored' }),
+      };
     } catch (error) {
       // The client or its callback URLs changed since the request was made.
       if (error instanceof AuthorizeError) throw interactionNotFound();
       throw error;
     }
+  };
+
+  const cookieUser = async (req: HttpRequest): Promise<User | null> => {
+    const token = req.cookies[names.accessToken];
+    const resolved = token ? await deps.sessions.resolve(token) : null;
+    return resolved && !resolved.user.disabled ? resolved.user : null;
   };
 
   return [
@@ -59,12 +125,13 @@ export function interactionRoutes(deps: { authorization: AuthorizationService })
       auth: 'public',
       tags: ['oidc'],
       summary: 'The authorization request waiting for the person',
-      async handler(req) {
-        const { interaction, ctx } = await load(req.params.id);
-        return json(200, view(interaction, ctx.client!, interaction.completedSteps));
+      async handler(req, scope) {
+        const { interaction, ctx } = await load(req.params.id, scope.issuer);
+        const steps = { required: interaction.requiredSteps, completed: interaction.completedSteps };
+        return json(200, view(interaction, ctx, steps, await cookieUser(req)));
       },
     }),
-    defineRoute<{ id: string }, { step: string }>({
+    defineRoute<{ id: string }, { step: InteractionStep }>({
       name: 'oidc.interactions.complete',
       method: 'POST',
       path: '/api/oidc/interactions/:id/complete',
@@ -75,9 +142,7 @@ export function interactionRoutes(deps: { authorization: AuthorizationService })
           type: 'object',
           required: ['step'],
           additionalProperties: false,
-          properties: {
-            step: { type: 'string', enum: ['authenticate', 'select_account', 'reauthenticate', 'consent'] },
-          },
+          properties: { step: { type: 'string', enum: [...INTERACTION_STEPS] } },
         },
       },
       tags: ['oidc'],
@@ -85,17 +150,26 @@ export function interactionRoutes(deps: { authorization: AuthorizationService })
       async handler(req, scope) {
         const { user, session } = req.auth!;
         if (!session) throw problems.notSignedIn();
-        const { interaction, ctx } = await load(req.params.id);
-        const client = ctx.client!;
-        if (!(await authorization.isAllowed(client, user.id))) throw accessDenied();
+        const { interaction, ctx } = await load(req.params.id, scope.issuer);
+        if (!(await authorization.isAllowed(ctx.client!, user.id))) throw accessDenied();
 
-        let completed = new Set(interaction.completedSteps);
+        let required = inStepOrder(interaction.requiredSteps);
+        let completed = new Set<string>(interaction.completedSteps);
+        let reauthenticatedAt = interaction.reauthenticatedAt;
         if (interaction.userId !== user.id) {
-          // Bound to nobody (or someone else): the caller takes it over, and their consent counts.
-          completed = new Set();
-          if (!(await authorization.needsConsent(ctx, user.id))) completed.add('consent');
+          // Taken over: what was done was done by someone else. Steps are only ever added, so the
+          // step the page shows stays a step; consent this person already gave counts.
+          const forCaller = await authorization.requiredSteps(
+            ctx,
+            { user, session },
+            { since: interaction.createdAt, accountChosen: required.includes('authenticate') },
+          );
+          required = inStepOrder([...required, ...forCaller]);
+          completed = new Set(forCaller.includes('consent') ? [] : ['consent']);
+          reauthenticatedAt = null;
         }
-        const remaining = () => interaction.requiredSteps.filter((s) => !completed.has(s));
+        const remaining = () => required.filter((s) => !completed.has(s));
+        const headers: Record<string, string> = {};
         const next = remaining()[0];
         if (next !== undefined) {
           const { step } = req.body;
@@ -108,33 +182,45 @@ export function interactionRoutes(deps: { authorization: AuthorizationService })
               },
             ]);
           }
-          if (step === 'authenticate') {
-            const since = ctx.prompt.has('login') ? interaction.createdAt : null;
-            if (!authorization.isFresh(ctx, session, since)) {
+          if (step === 'reauthenticate') {
+            const token = req.cookies[names.reauthentication];
+            if (!token) {
+              throw problems.validationFailed([
+                { field: 'reauthenticationToken', code: 'required', message: 'is required' },
+              ]);
+            }
+            if (!(await deps.reauthentication.consume(token, user.id))) {
               throw new ProblemError({
                 status: 401,
                 code: 'reauthentication_required',
-                detail: 'Sign in again to continue',
+                detail: 'Sign in with your passkey again',
               });
             }
-          } else if (step === 'consent') {
-            await authorization.grantConsent(user.id, client.id, ctx.scopes);
+            reauthenticatedAt = authorization.now();
+            headers['set-cookie'] = serializeCookie(names.reauthentication, '', {
+              maxAge: 0,
+              secure: deps.secure,
+            });
           }
           completed.add(step);
         }
-        const completedSteps = interaction.requiredSteps.filter((s) => completed.has(s));
+        const completedSteps = required.filter((s) => completed.has(s));
+        await authorization.updateInteraction(interaction.id, {
+          userId: user.id,
+          sessionId: session.id,
+          requiredSteps: required,
+          completedSteps,
+          reauthenticatedAt,
+        });
         if (remaining().length > 0) {
-          await authorization.updateInteraction(interaction.id, {
-            userId: user.id,
-            sessionId: session.id,
-            completedSteps,
-          });
-          const updated = { ...interaction, userId: user.id, sessionId: session.id, completedSteps };
-          return json(200, { interaction: view(updated, client, completedSteps) });
+          const steps = { required, completed: completedSteps };
+          return json(200, { interaction: view(interaction, ctx, steps, user) }, headers);
         }
-        // Single use: of two concurrent completions only the one that deletes it issues a code.
-        if (!(await authorization.consumeInteraction(interaction.id))) throw interactionNotFound();
-        return json(200, { redirectUrl: await authorization.issueCode(ctx, user, session, scope.issuer) });
+        return json(
+          200,
+          { redirectUrl: `/authorize?interaction=${encodeURIComponent(interaction.id)}` },
+          headers,
+        );
       },
     }),
   ];

@@ -1,6 +1,7 @@
 import { fail, type AuthorizationCheck } from '../authorization-request.js';
 
-const SUPPORTED = new Set(['none', 'login', 'consent']);
+export const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account'] as const;
+const SUPPORTED = new Set<string>(PROMPT_VALUES);
 
 /** OIDC Core §3.1.2.1: `none` cannot be combined with another value; `max_age` is whole seconds. */
 export const checkPrompt: AuthorizationCheck = (ctx) => {
