@@ -11,8 +11,10 @@ export type {
 } from './oidc/tokens/signing-key.repository.port.js';
 export * from './http/route.js';
 export { HttpApp, type HttpAppOptions } from './http/http-app.js';
+export { StaticFiles, PAGE_CSP, type StaticFileAnswer } from './http/static-files.js';
 export type { HttpServer, HttpServerFactory, ListenTarget } from './http/http-server.port.js';
-export { json, renderProblem, renderOAuthError } from './http/render.js';
+export { json, jsonText, renderProblem, renderOAuthError } from './http/render.js';
+export type { ProblemBody } from './http/render.js';
 export { ProblemError, problems, type FieldError, type ProblemInit } from './errors/problem.errors.js';
 export { OAuthError, OAUTH_ERROR_STATUS, type OAuthErrorCode } from './errors/oauth.errors.js';
 export { healthRoutes } from './health/health.routes.js';
@@ -107,6 +109,24 @@ export {
 export * from './clients/oidc-client.dto.js';
 export { oidcClientProblems } from './clients/oidc-client.errors.js';
 export {
+  ClientLogoService,
+  CLIENT_LOGO_MAX_BYTES,
+  clientLogoPath,
+  type LogoImage,
+  type LogoVariant,
+  type StoredLogo,
+} from './clients/client-logo.service.js';
+export { clientLogoRoutes, CLIENT_LOGO_CACHE_CONTROL, SVG_LOGO_CSP } from './clients/client-logo.routes.js';
+export { clientLogoProblems } from './clients/client-logo.errors.js';
+export {
+  HttpLogoDownloader,
+  LogoDownloadError,
+  type LogoDownloader,
+  type HttpLogoDownloaderOptions,
+} from './clients/logo-downloader.js';
+export { refusedAddress, type OutboundAddressPolicy } from './clients/checks/outbound-address.check.js';
+export { checkSvgLogo, type SvgCheck } from './clients/checks/svg-logo.check.js';
+export {
   compileCallbackPattern,
   checkCallbackUrls,
   isInsecureCallbackUrl,
@@ -125,6 +145,7 @@ export { CustomClaimService } from './claims/custom-claim.service.js';
 export { customClaimRoutes } from './claims/custom-claims.routes.js';
 export { RESERVED_CLAIM_KEYS } from './claims/checks/reserved-key.check.js';
 export { toUserDto, type UserDto } from './users/user.dto.js';
+export type { SignUpBody } from './users/user.schema.js';
 export * from './http/pagination.js';
 export type {
   OneTimeAccessToken,
@@ -209,17 +230,27 @@ export type {
 export {
   AUTHORIZATION_PIPELINE,
   AuthorizationService,
-  redirectTo,
+  INTERACTION_STEPS,
+  PAR_LIFETIME_SECONDS,
   type AuthorizationDeps,
   type InteractionStep,
+  type SignedIn,
 } from './oidc/authorization/authorization.service.js';
 export {
   AuthorizeError,
+  RESPONSE_MODES,
   type AuthorizationCheck,
   type AuthorizationContext,
+  type ResponseMode,
 } from './oidc/authorization/authorization-request.js';
+export { authorizationResponse, FORM_POST_SCRIPT_HASH } from './oidc/authorization/authorization-response.js';
+export type {
+  PushedAuthorizationRequest,
+  PushedAuthorizationRequestRepository,
+} from './oidc/authorization/pushed-authorization-request.js';
 export { authorizeRoutes, registerAuthorizeDiscovery } from './oidc/endpoints/authorize.endpoint.js';
 export { interactionRoutes } from './oidc/endpoints/interactions.endpoint.js';
+export { parRoutes, registerParDiscovery, PAR_PATH } from './oidc/endpoints/par.endpoint.js';
 // OIDC token side: client authentication, scope claims, tokens, the token and userinfo endpoints.
 export type {
   ClientAuthMethod,
@@ -245,3 +276,77 @@ export {
   userinfoRoutes,
   USERINFO_PATH,
 } from './oidc/endpoints/userinfo.endpoint.js';
+// OIDC token lifecycle: token records, refresh-token families, issuance, the refresh and client
+// credentials grants, introspection, revocation, and the user's authorized clients.
+export type {
+  AccessTokenRecord,
+  AccessTokenRepository,
+  NewAccessTokenRecord,
+} from './oidc/tokens/access-token.repository.port.js';
+export type {
+  NewRefreshToken,
+  NewRefreshTokenFamily,
+  RefreshToken,
+  RefreshTokenFamily,
+  RefreshTokenRepository,
+} from './oidc/tokens/refresh-token.repository.port.js';
+export {
+  TokenIssuer,
+  type IssuedTokens,
+  type TokenIssuerDeps,
+  type TokenRequest,
+} from './oidc/tokens/token-issuer.js';
+export { TokenLookup, type FoundToken, type JwtVerifier } from './oidc/tokens/token-lookup.js';
+export { refreshTokenGrant } from './oidc/grants/refresh-token.grant.js';
+export { clientCredentialsGrant, IDENTITY_SCOPES } from './oidc/grants/client-credentials.grant.js';
+export { checkUserAllowed, type UserAllowedDeps } from './oidc/grants/checks/user-allowed.check.js';
+export {
+  INTROSPECTION_PATH,
+  introspectionRoutes,
+  registerIntrospectionDiscovery,
+} from './oidc/endpoints/introspection.endpoint.js';
+export {
+  REVOCATION_PATH,
+  registerRevocationDiscovery,
+  revocationRoutes,
+} from './oidc/endpoints/revocation.endpoint.js';
+export type {
+  AuthorizedClient,
+  AuthorizedClientCriteria,
+  AuthorizedClientRepository,
+} from './oidc/authorized-clients/authorized-client.repository.port.js';
+export { AuthorizedClientsService } from './oidc/authorized-clients/authorized-clients.service.js';
+export {
+  authorizedClientRoutes,
+  AUTHORIZED_CLIENT_LIST_FILTERABLE,
+  AUTHORIZED_CLIENT_LIST_SORTABLE,
+} from './oidc/authorized-clients/authorized-clients.routes.js';
+export * from './oidc/logout/backchannel-logout.port.js';
+export * from './oidc/logout/backchannel-logout.service.js';
+export * from './oidc/endpoints/end-session.endpoint.js';
+// Dynamic Client Registration (RFC 7591, RFC 7592).
+export {
+  registrationRoutes,
+  registerRegistrationDiscovery,
+  REGISTRATION_PATH,
+  type RegistrationDeps,
+} from './oidc/endpoints/registration.endpoint.js';
+export {
+  ClientRegistrationService,
+  type ClientInformation,
+} from './oidc/registration/client-registration.service.js';
+export {
+  parseClientMetadata,
+  type ClientMetadata,
+  type MetadataPolicy,
+} from './oidc/registration/client-metadata.js';
+export type {
+  ClientRegistration,
+  ClientRegistrationRepository,
+  NewClientRegistration,
+  RegisteredMetadata,
+} from './oidc/registration/client-registration.repository.port.js';
+export * from './oidc/device/device-code.js';
+export * from './oidc/device/device-authorization.service.js';
+export * from './oidc/endpoints/device.endpoint.js';
+export * from './oidc/grants/device-code.grant.js';

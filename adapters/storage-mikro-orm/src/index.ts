@@ -11,6 +11,8 @@ import type {
   Logger,
   PasskeyCredentialRepository,
   SessionRepository,
+  BackchannelLogoutRepository,
+  DeviceCodeRepository,
   SigningKeyRepository,
   UserRepository,
   UserGroupRepository,
@@ -25,9 +27,14 @@ import type {
   FileStore,
   SignupTokenRepository,
   OidcClientRepository,
+  ClientRegistrationRepository,
   AuthorizationCodeRepository,
   ConsentRepository,
   InteractionRepository,
+  PushedAuthorizationRequestRepository,
+  AccessTokenRepository,
+  RefreshTokenRepository,
+  AuthorizedClientRepository,
 } from '@latchkey/core';
 import { DEFAULT_CONNECTION_STRING, parseConnectionString, redactConnectionString } from './connection.js';
 import type { DbProvider } from './connection.js';
@@ -38,6 +45,8 @@ import { MikroOrmJobLockRepository } from './repositories/mikro-orm-job-lock.rep
 import { MikroOrmKvRepository } from './repositories/mikro-orm-kv.repository.js';
 import { MikroOrmPasskeyCredentialRepository } from './repositories/mikro-orm-passkey-credential.repository.js';
 import { MikroOrmSessionRepository } from './repositories/mikro-orm-session.repository.js';
+import { MikroOrmBackchannelLogoutRepository } from './repositories/mikro-orm-backchannel-logout.repository.js';
+import { MikroOrmDeviceCodeRepository } from './repositories/mikro-orm-device-code.repository.js';
 import { MikroOrmSigningKeyRepository } from './repositories/mikro-orm-signing-key.repository.js';
 import { MikroOrmUserRepository } from './repositories/mikro-orm-user.repository.js';
 import { MikroOrmUserGroupRepository } from './repositories/mikro-orm-user-group.repository.js';
@@ -52,9 +61,14 @@ import { MikroOrmRateLimitStore } from './repositories/mikro-orm-rate-limit.stor
 import { MikroOrmFileStore } from './repositories/mikro-orm-file-store.js';
 import { MikroOrmSignupTokenRepository } from './repositories/mikro-orm-signup-token.repository.js';
 import { MikroOrmOidcClientRepository } from './repositories/mikro-orm-oidc-client.repository.js';
+import { MikroOrmOidcClientRegistrationRepository } from './repositories/mikro-orm-oidc-client-registration.repository.js';
 import { MikroOrmAuthorizationCodeRepository } from './repositories/mikro-orm-authorization-code.repository.js';
 import { MikroOrmConsentRepository } from './repositories/mikro-orm-consent.repository.js';
 import { MikroOrmInteractionRepository } from './repositories/mikro-orm-interaction.repository.js';
+import { MikroOrmParRequestRepository } from './repositories/mikro-orm-par-request.repository.js';
+import { MikroOrmAccessTokenRepository } from './repositories/mikro-orm-access-token.repository.js';
+import { MikroOrmRefreshTokenRepository } from './repositories/mikro-orm-refresh-token.repository.js';
+import { MikroOrmAuthorizedClientRepository } from './repositories/mikro-orm-authorized-client.repository.js';
 
 export {
   DEFAULT_CONNECTION_STRING,
@@ -94,6 +108,8 @@ export interface MikroOrmStorage {
   auditLogs: AuditLogRepository;
   apiKeys: ApiKeyRepository;
   sessions: SessionRepository;
+  backchannelLogouts: BackchannelLogoutRepository;
+  deviceCodes: DeviceCodeRepository;
   passkeys: PasskeyCredentialRepository;
   webauthnChallenges: WebauthnChallengeRepository;
   oneTimeAccessTokens: OneTimeAccessTokenRepository;
@@ -104,9 +120,15 @@ export interface MikroOrmStorage {
   files: FileStore;
   signupTokens: SignupTokenRepository;
   oidcClients: OidcClientRepository;
+  /** Dynamic client registrations (RFC 7591/7592). */
+  clientRegistrations: ClientRegistrationRepository;
   authorizationCodes: AuthorizationCodeRepository;
   consents: ConsentRepository;
   interactions: InteractionRepository;
+  pushedAuthorizationRequests: PushedAuthorizationRequestRepository;
+  accessTokens: AccessTokenRepository;
+  refreshTokens: RefreshTokenRepository;
+  authorizedClients: AuthorizedClientRepository;
   /** For the repositories this package adds later; nothing outside this package should need it. */
   orm: LatchkeyOrm;
 }
@@ -149,6 +171,8 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     auditLogs: new MikroOrmAuditLogRepository(orm, parsed.dialect),
     apiKeys: new MikroOrmApiKeyRepository(orm),
     sessions: new MikroOrmSessionRepository(orm),
+    backchannelLogouts: new MikroOrmBackchannelLogoutRepository(orm),
+    deviceCodes: new MikroOrmDeviceCodeRepository(orm),
     passkeys: new MikroOrmPasskeyCredentialRepository(orm),
     webauthnChallenges: new MikroOrmWebauthnChallengeRepository(orm),
     oneTimeAccessTokens: new MikroOrmOneTimeAccessTokenRepository(orm),
@@ -158,9 +182,14 @@ export async function createMikroOrmStorage(options: MikroOrmStorageOptions = {}
     files: new MikroOrmFileStore(orm),
     signupTokens: new MikroOrmSignupTokenRepository(orm),
     oidcClients: new MikroOrmOidcClientRepository(orm),
+    clientRegistrations: new MikroOrmOidcClientRegistrationRepository(orm),
     authorizationCodes: new MikroOrmAuthorizationCodeRepository(orm),
     consents: new MikroOrmConsentRepository(orm),
     interactions: new MikroOrmInteractionRepository(orm),
+    pushedAuthorizationRequests: new MikroOrmParRequestRepository(orm),
+    accessTokens: new MikroOrmAccessTokenRepository(orm),
+    refreshTokens: new MikroOrmRefreshTokenRepository(orm),
+    authorizedClients: new MikroOrmAuthorizedClientRepository(orm),
     orm,
   };
 }

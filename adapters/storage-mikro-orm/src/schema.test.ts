@@ -5,6 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import {
   CustomClaimEntity,
   OidcClientEntity,
+  OidcClientRegistrationEntity,
   PasskeyCredentialEntity,
   RefreshTokenEntity,
   RefreshTokenFamilyEntity,
@@ -122,6 +123,41 @@ describeEachDialect('schema', (db) => {
     await em().getConnection().execute('delete from oidc_clients where id = ?', [clientId]);
     expect(await em().count(RefreshTokenFamilyEntity, { id: familyId })).toBe(0);
     expect(await em().count(RefreshTokenEntity, { familyId })).toBe(0);
+  });
+
+  it("a client's dynamic registration dies with the client", async () => {
+    const clientId = `dcr-${randomUUID()}`;
+    const now = new Date();
+    await em().insert(OidcClientEntity, {
+      id: clientId,
+      name: 'Registered',
+      callbackUrls: [],
+      logoutCallbackUrls: [],
+      grantTypes: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em().insert(OidcClientRegistrationEntity, {
+      clientId,
+      accessTokenHash: 'a'.repeat(64),
+      metadata: { grant_types: ['authorization_code'] },
+      createdAt: now,
+      updatedAt: now,
+    });
+    const row = await em().findOneOrFail(OidcClientRegistrationEntity, { clientId });
+    expect(row.metadata).toEqual({ grant_types: ['authorization_code'] });
+    await expect(
+      em().insert(OidcClientRegistrationEntity, {
+        clientId,
+        accessTokenHash: 'b'.repeat(64),
+        metadata: {},
+        createdAt: now,
+        updatedAt: now,
+      }),
+    ).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+
+    await em().getConnection().execute('delete from oidc_clients where id = ?', [clientId]);
+    expect(await em().count(OidcClientRegistrationEntity, { clientId })).toBe(0);
   });
 
   it('refuses a username that differs from an existing one only in case', async () => {

@@ -6,6 +6,8 @@ import type { Logger } from './logger.js';
  */
 export interface CoreEvents {
   'signing_key.rotated': { kid: string; alg: string };
+  /** A browser session ended: signed out, ended by RP-initiated logout, or its user disabled or deleted. */
+  'session.ended': { sessionId: string };
   /** A person signed in: `passkey`, `login_code` (a one-time access token) or `setup` (first admin). */
   'user.signed_in': { userId: string; method: 'passkey' | 'login_code' | 'setup'; client: ClientInfo };
   /** An account came to exist: through first-admin setup, signup, or an admin. */
@@ -34,6 +36,18 @@ export interface CoreEvents {
     actorUserId: string;
     /** The WebAuthn credential id, base64url (audit `credentialID`). */
     credentialId?: string;
+    client: ClientInfo;
+  };
+  /**
+   * A person authorized a client: a code was issued (`authorize`) or a device code approved (`device`).
+   * `firstTime` when their consent for it was new or gained scopes (audit `NEW_…_AUTHORIZATION`).
+   */
+  'client.authorized': {
+    userId: string;
+    clientId: string;
+    clientName: string;
+    firstTime: boolean;
+    via: 'authorize' | 'device';
     client: ClientInfo;
   };
   /** An assertion whose signature counter did not increase: refused, and possibly a cloned authenticator. */

@@ -28,6 +28,13 @@ import {
   UserGroupService,
   OidcClientService,
   oidcClientRoutes,
+  ClientLogoService,
+  clientLogoRoutes,
+  HttpLogoDownloader,
+  ClientRegistrationService,
+  registrationRoutes,
+  registerRegistrationDiscovery,
+  SUPPORTED_SCOPES,
   userGroupRoutes,
   CustomClaimService,
   customClaimRoutes,
@@ -38,8 +45,24 @@ import {
   authorizeRoutes,
   interactionRoutes,
   registerAuthorizeDiscovery,
+  parRoutes,
+  registerParDiscovery,
   ScopeClaimsService,
   authorizationCodeGrant,
+  refreshTokenGrant,
+  clientCredentialsGrant,
+  deviceCodeGrant,
+  deviceRoutes,
+  registerDeviceDiscovery,
+  DeviceAuthorizationService,
+  TokenIssuer,
+  TokenLookup,
+  introspectionRoutes,
+  registerIntrospectionDiscovery,
+  revocationRoutes,
+  registerRevocationDiscovery,
+  AuthorizedClientsService,
+  authorizedClientRoutes,
   builtInClientAuthMethods,
   createClientAuthenticator,
   registerTokenDiscovery,
@@ -47,9 +70,13 @@ import {
   tokenRoutes,
   userinfoRoutes,
   DiscoveryRegistry,
+  BackchannelLogoutService,
+  endSessionRoutes,
+  registerEndSessionDiscovery,
   EventBus,
   FileSigningKeyRepository,
   HttpApp,
+  StaticFiles,
   JobScheduler,
   SigningKeyService,
   createContainer,
@@ -66,6 +93,7 @@ import {
   type RouteDef,
   type SigningKeyRepository,
 } from '@latchkey/core';
+import { fileURLToPath } from 'node:url';
 import { createExpressServer } from '@latchkey/http-express';
 import { createFastifyServer } from '@latchkey/http-fastify';
 import { createMikroOrmStorage, type MikroOrmStorage } from '@latchkey/storage-mikro-orm';
@@ -120,7 +148,11 @@ export async function openCore(config: AppConfig, logger: Logger, options: { mig
 export interface CreateOptions {
   /** The environment (with `.env`) the config came from; app settings read it under UI_CONFIG_DISABLED. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The UI's build to serve; defaults to the repository's ui/dist (from src/ and dist/ alike). */
+  uiDir?: string;
 }
+
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
 
 export async function createLatchkey(
   config: AppConfig,
@@ -160,7 +192,8 @@ export async function createLatchkey(
     },
   });
 
-  const discovery = new DiscoveryRegistry();
+  // The current key's algorithm is advertised, so a rotation (by kid) rebuilds the cached document.
+  const discovery = new DiscoveryRegistry({ version: () => keys.currentKey().kid });
   discovery.add('core', ({ issuer, backchannelBase }) => ({
     issuer,
     jwks_uri: `${backchannelBase}/.well-known/jwks.json`,
@@ -170,7 +203,23 @@ export async function createLatchkey(
   }));
 
   const secure = config.appUrl.startsWith('https://');
-  const sessions = new SessionService({ sessions: storage.sessions, users: storage.users, settings });
+  const sessions = new SessionService({ sessions: storage.sessions, users: storage.users, settings, events });
+  // Back-Channel Logout 1.0: a durable queue; the first attempt follows the logout, a job retries.
+  const backchannel = new BackchannelLogoutService({
+    repository: storage.backchannelLogouts,
+    signer: keys,
+    issuer: () => config.appUrl,
+    database: storage.database,
+    logger,
+  });
+  events.on('session.ended', ({ sessionId }) => backchannel.sessionEnded(sessionId));
+  // The tokens of an ended session end with it, but for offline_access grants (OIDC Core §11).
+  events.on('session.ended', ({ sessionId }) => storage.refreshTokens.revokeSession(sessionId, new Date()));
+  scheduler.schedule({
+    id: 'backchannel-logout.deliver',
+    every: '15s',
+    run: async () => void (await backchannel.deliverDue()),
+  });
   const accountViews = new AccountViews({
     users: storage.users,
     groups: storage.userGroups,
@@ -193,7 +242,11 @@ export async function createLatchkey(
       await storage.oneTimeAccessTokens.deleteExpired(new Date());
       await storage.reauthenticationTokens.deleteExpired(new Date());
       await storage.interactions.deleteExpired(new Date());
+      await storage.pushedAuthorizationRequests.deleteExpired(new Date());
       await storage.authorizationCodes.deleteExpired(new Date());
+      await storage.deviceCodes.deleteExpired(new Date());
+      await storage.accessTokens.deleteExpired(new Date());
+      await storage.refreshTokens.deleteExpired(new Date());
       await storage.sessions.deleteStale(new Date(Date.now() - 7 * 24 * HOUR));
     },
   });
@@ -214,6 +267,23 @@ export async function createLatchkey(
   const pictures = new ProfilePictureService({ files, images: new SharpImageProcessor() });
   // A deleted user's picture goes too; a failure is logged by the bus and never fails the deletion.
   events.on('user.deleted', ({ userId }) => pictures.remove(userId));
+  // Client logos in the same FileStore. A logo URL is downloaded with a 2 MiB cap and a 5 s deadline;
+  // loopback and private addresses are allowed only with ALLOW_INSECURE_CALLBACK_URLS (link-local and
+  // metadata addresses never are).
+  const clientLogos = new ClientLogoService({
+    clients: storage.oidcClients,
+    files,
+    images: new SharpImageProcessor(),
+    downloader: new HttpLogoDownloader({
+      policy: { allowPrivateNetworks: config.allowInsecureCallbackUrls },
+    }),
+  });
+  const oidcClients = new OidcClientService({
+    clients: storage.oidcClients,
+    database: storage.database,
+    allowInsecureCallbackUrls: config.allowInsecureCallbackUrls,
+    logos: clientLogos,
+  });
   const staticApiKey = new StaticApiKeyAuthenticator({
     staticApiKey: config.staticApiKey,
     users: storage.users,
@@ -234,18 +304,51 @@ export async function createLatchkey(
       allowInsecureCallbackUrls: config.allowInsecureCallbackUrls,
     }),
   });
+  // One issuer for every grant (and the device grant later): tokens, their records, refresh families.
+  const tokenIssuer = new TokenIssuer({
+    signer: keys,
+    accessTokens: storage.accessTokens,
+    refreshTokens: storage.refreshTokens,
+    claims: scopeClaims,
+  });
+  const userChecks = { users: storage.users, groups: storage.userGroups, clients: storage.oidcClients };
   const grants = [
     authorizationCodeGrant({
+      ...userChecks,
       codes: storage.authorizationCodes,
-      users: storage.users,
-      groups: storage.userGroups,
-      clients: storage.oidcClients,
-      claims: scopeClaims,
-      signer: keys,
+      refreshTokens: storage.refreshTokens,
+      issuer: tokenIssuer,
+      database: storage.database,
+    }),
+    refreshTokenGrant({
+      ...userChecks,
+      refreshTokens: storage.refreshTokens,
+      issuer: tokenIssuer,
+      database: storage.database,
+    }),
+    clientCredentialsGrant({ issuer: tokenIssuer }),
+    deviceCodeGrant({
+      ...userChecks,
+      codes: storage.deviceCodes,
+      issuer: tokenIssuer,
+      database: storage.database,
     }),
   ];
+  const authenticateClient = createClientAuthenticator(clientAuthMethods);
+  const tokenLookup = new TokenLookup({
+    verifier: keys,
+    accessTokens: storage.accessTokens,
+    refreshTokens: storage.refreshTokens,
+  });
+  registerIntrospectionDiscovery(discovery, { authMethods: clientAuthMethods.map((m) => m.name) });
+  registerRevocationDiscovery(discovery, { authMethods: clientAuthMethods.map((m) => m.name) });
   registerTokenDiscovery(discovery, { authMethods: clientAuthMethods.map((m) => m.name), grants });
   registerUserinfoDiscovery(discovery);
+  registerEndSessionDiscovery(discovery);
+  discovery.add('backchannel-logout', () => ({
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+  }));
 
   // OIDC authorize side: the authorize endpoint and the interaction API behind its page.
   const authorization = new AuthorizationService({
@@ -254,8 +357,22 @@ export async function createLatchkey(
     codes: storage.authorizationCodes,
     consents: storage.consents,
     interactions: storage.interactions,
+    pushedRequests: storage.pushedAuthorizationRequests,
+    idTokens: keys,
+    events,
   });
   registerAuthorizeDiscovery(discovery);
+  registerParDiscovery(discovery);
+  registerDeviceDiscovery(discovery);
+  // Dynamic Client Registration (RFC 7591/7592); the initial access token is an admin's API key.
+  registerRegistrationDiscovery(discovery);
+  const clientRegistration = new ClientRegistrationService({
+    clients: oidcClients,
+    logos: clientLogos,
+    registrations: storage.clientRegistrations,
+    database: storage.database,
+    policy: { grantTypes: grants.map((g) => g.type), scopes: [...SUPPORTED_SCOPES, 'offline_access'] },
+  });
 
   const internalBase = config.internalAppUrl;
   const routes: RouteDef[] = [
@@ -307,12 +424,9 @@ export async function createLatchkey(
     ...oidcClientRoutes({
       clients: storage.oidcClients,
       views: accountViews,
-      service: new OidcClientService({
-        clients: storage.oidcClients,
-        database: storage.database,
-        allowInsecureCallbackUrls: config.allowInsecureCallbackUrls,
-      }),
+      service: oidcClients,
     }),
+    ...clientLogoRoutes({ logos: clientLogos }),
     ...customClaimRoutes({
       service: new CustomClaimService({
         claims: storage.customClaims,
@@ -326,11 +440,57 @@ export async function createLatchkey(
     ...apiKeyRoutes({ apiKeys, repository: storage.apiKeys }),
     ...oneTimeAccessRoutes({ codes: loginCodes, users: storage.users, sessions, events, secure }),
     ...discoveryRoutes(discovery, () => internalBase),
+    ...registrationRoutes({
+      registration: clientRegistration,
+      apiKeys: staticApiKey,
+      backchannelBase: () => internalBase,
+    }),
     ...jwksRoutes(keys),
     ...authorizeRoutes({ authorization, sessions, secure }),
-    ...interactionRoutes({ authorization }),
-    ...tokenRoutes({ authenticateClient: createClientAuthenticator(clientAuthMethods), grants }),
-    ...userinfoRoutes({ verifier: keys, users: storage.users, claims: scopeClaims }),
+    ...interactionRoutes({
+      authorization,
+      sessions,
+      reauthentication: new ReauthenticationService({ tokens: storage.reauthenticationTokens }),
+      secure,
+    }),
+    ...parRoutes({ authorization, authenticateClient }),
+    ...deviceRoutes({
+      devices: new DeviceAuthorizationService({
+        codes: storage.deviceCodes,
+        consents: storage.consents,
+        clients: storage.oidcClients,
+        groups: storage.userGroups,
+        events,
+      }),
+      authenticateClient,
+      reauthentication: new ReauthenticationService({ tokens: storage.reauthenticationTokens }),
+      secure,
+    }),
+    ...tokenRoutes({ authenticateClient, grants }),
+    ...endSessionRoutes({ sessions, clients: storage.oidcClients, verifier: keys, secure }),
+    ...userinfoRoutes({
+      verifier: keys,
+      accessTokens: storage.accessTokens,
+      users: storage.users,
+      claims: scopeClaims,
+    }),
+    ...introspectionRoutes({ authenticateClient, tokens: tokenLookup, users: storage.users }),
+    ...revocationRoutes({
+      authenticateClient,
+      tokens: tokenLookup,
+      accessTokens: storage.accessTokens,
+      refreshTokens: storage.refreshTokens,
+    }),
+    ...authorizedClientRoutes({
+      users: storage.users,
+      service: new AuthorizedClientsService({
+        authorizedClients: storage.authorizedClients,
+        clients: storage.oidcClients,
+        consents: storage.consents,
+        refreshTokens: storage.refreshTokens,
+        database: storage.database,
+      }),
+    }),
   ];
 
   routes.push(...openApiRoutes(() => http.routes, { title: 'Latchkey', version: '0.1.0' }));
@@ -349,6 +509,10 @@ export async function createLatchkey(
     singleton: true,
     run: async () => void (await storage.rateLimits.deleteIdle(new Date(Date.now() - HOUR))),
   });
+  const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
+  const staticFiles = StaticFiles.load(uiDir);
+  if (!staticFiles.built)
+    logger.warn({ uiDir }, 'The UI is not built: pages answer 503 until `npm run build` builds ui/dist');
   const http: HttpApp = new HttpApp({
     routes,
     logger,
@@ -358,6 +522,7 @@ export async function createLatchkey(
     rateLimit: rateLimiter ? (route, ip) => rateLimiter.check(route, ip) : undefined,
     authenticate: createAuthenticator({ sessions, secure, apiKeys: staticApiKey }),
     isTrustedProxy: (ip) => isTrustedProxy(config, ip),
+    staticFiles,
   });
   const server: HttpServer = (config.httpHost === 'express' ? createExpressServer : createFastifyServer)(
     http,
@@ -386,6 +551,7 @@ export async function createLatchkey(
       closed ??= (async () => {
         await server.close();
         await scheduler.stop();
+        await backchannel.idle();
         keys.stop();
         await container.dispose();
         await storage.database.close();

@@ -172,8 +172,13 @@ describe.each(MATRIX)('token endpoint on %s with %s', (httpHost, dialect) => {
       'client_secret_post',
       'none',
     ]);
-    expect(as.grant_types_supported).toEqual(['authorization_code']);
-    expect(as.scopes_supported).toEqual(['openid', 'profile', 'email', 'groups']);
+    expect(as.grant_types_supported).toEqual([
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ]);
+    expect(as.scopes_supported).toEqual(['openid', 'profile', 'email', 'groups', 'offline_access']);
     expect(as.claims_supported).toContain('preferred_username');
   });
 
@@ -191,7 +196,8 @@ describe.each(MATRIX)('token endpoint on %s with %s', (httpHost, dialect) => {
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.expires_in).toBe(3600);
     expect(tokens.scope).toBe('openid profile email groups');
-    expect(tokens.refresh_token).toBeUndefined();
+    // As Pocket ID: every code grant gets a refresh token, offline_access or not.
+    expect(typeof tokens.refresh_token).toBe('string');
 
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
     const id = await jwtVerify(tokens.id_token!, jwks, { issuer: server.url, audience: rp.id });

@@ -13,6 +13,7 @@ import { InteractionEntity } from './interaction.entity.js';
 import { JobLockEntity } from './job-lock.entity.js';
 import { KvEntity } from './kv.entity.js';
 import { OidcClientAllowedGroupEntity } from './oidc-client-allowed-group.entity.js';
+import { OidcClientRegistrationEntity } from './oidc-client-registration.entity.js';
 import { OidcClientSecretEntity } from './oidc-client-secret.entity.js';
 import { OidcClientEntity } from './oidc-client.entity.js';
 import { OneTimeAccessTokenEntity } from './one-time-access-token.entity.js';
@@ -47,6 +48,7 @@ export {
   JobLockEntity,
   KvEntity,
   OidcClientAllowedGroupEntity,
+  OidcClientRegistrationEntity,
   OidcClientSecretEntity,
   OidcClientEntity,
   OneTimeAccessTokenEntity,
@@ -78,6 +80,7 @@ export const allEntities = [
   OidcClientEntity,
   OidcClientSecretEntity,
   OidcClientAllowedGroupEntity,
+  OidcClientRegistrationEntity,
   PasskeyCredentialEntity,
   WebauthnChallengeEntity,
   SessionEntity,

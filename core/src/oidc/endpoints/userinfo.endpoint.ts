@@ -9,6 +9,7 @@ import {
 } from '../claims/scope-claims.service.js';
 import { type FormBody, formValue } from '../client-auth/client-auth-method.port.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
+import type { AccessTokenRepository } from '../tokens/access-token.repository.port.js';
 import { ACCESS_TOKEN_TYP } from '../tokens/oidc-tokens.js';
 
 export const USERINFO_PATH = '/api/oidc/userinfo';
@@ -21,6 +22,8 @@ export interface UserinfoDeps {
       options: { issuer: string; typ: string },
     ): Promise<{ payload: Record<string, unknown> }>;
   };
+  /** The issued tokens' records: a revoked (or unrecorded) token is refused before it expires. */
+  accessTokens: Pick<AccessTokenRepository, 'find'>;
   users: { findById(id: string): Promise<User | null> };
   claims: ScopeClaimsService;
 }
@@ -28,7 +31,8 @@ export interface UserinfoDeps {
 export function registerUserinfoDiscovery(discovery: DiscoveryRegistry): void {
   discovery.add('userinfo', ({ backchannelBase }) => ({
     userinfo_endpoint: `${backchannelBase}${USERINFO_PATH}`,
-    scopes_supported: [...SUPPORTED_SCOPES],
+    // offline_access: every code grant gets a refresh token anyway (as Pocket ID), but RPs ask for it.
+    scopes_supported: [...SUPPORTED_SCOPES, 'offline_access'],
     claims_supported: [...SUPPORTED_CLAIMS],
   }));
 }
@@ -80,6 +84,10 @@ export function userinfoRoutes(deps: UserinfoDeps): RouteDef[] {
           ({ payload } = await deps.verifier.verify(token, { issuer: scope.issuer, typ: ACCESS_TOKEN_TYP }));
         } catch {
           throw bearerError('invalid_token', 'The access token is invalid or expired');
+        }
+        const record = typeof payload.jti === 'string' ? await deps.accessTokens.find(payload.jti) : null;
+        if (!record || record.revokedAt) {
+          throw bearerError('invalid_token', 'The access token was revoked');
         }
         const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
         if (!scopes.includes('openid')) {

@@ -1,27 +1,37 @@
 import type { OidcClient } from '../../clients/oidc-client.js';
 import { OAuthError } from '../../errors/oauth.errors.js';
-import type { UserGroup } from '../../groups/user-group.js';
 import type { RequestScope } from '../../http/route.js';
 import { hashToken } from '../../sessions/session.service.js';
-import type { User } from '../../users/user.js';
+import type { Database } from '../../storage/database.port.js';
 import type { AuthorizationCodeRepository } from '../authorization/authorization-code.js';
-import type { ScopeClaimsService } from '../claims/scope-claims.service.js';
 import { type FormBody, formValue } from '../client-auth/client-auth-method.port.js';
-import { issueAccessToken, issueIdToken, type TokenSigner } from '../tokens/oidc-tokens.js';
+import type { RefreshTokenRepository } from '../tokens/refresh-token.repository.port.js';
+import type { TokenIssuer } from '../tokens/token-issuer.js';
 import { checkPkce } from './checks/pkce.check.js';
+import { checkNoResource } from './checks/resource.check.js';
+import { parseScope } from './checks/scope.check.js';
+import { checkUserAllowed, type UserAllowedDeps } from './checks/user-allowed.check.js';
 import type { Grant, TokenResponse } from './grant.js';
 
-export interface AuthorizationCodeGrantDeps {
-  codes: Pick<AuthorizationCodeRepository, 'redeem'>;
-  users: { findById(id: string): Promise<User | null> };
-  groups: { groupsOfUsers(userIds: string[]): Promise<Map<string, UserGroup[]>> };
-  clients: { allowedGroupsOf(clientIds: string[]): Promise<Map<string, UserGroup[]>> };
-  claims: ScopeClaimsService;
-  signer: TokenSigner;
+export interface AuthorizationCodeGrantDeps extends UserAllowedDeps {
+  codes: Pick<AuthorizationCodeRepository, 'redeem' | 'setFamily'>;
+  refreshTokens: Pick<RefreshTokenRepository, 'revokeFamily'>;
+  issuer: Pick<TokenIssuer, 'issue'>;
+  database: Pick<Database, 'transaction'>;
   now?: () => Date;
 }
 
-/** RFC 6749 §4.1.3 and OIDC Core §3.1.3: exchange a code for tokens. */
+/**
+ * RFC 6749 §4.1.3 and OIDC Core §3.1.3: exchange a code for tokens.
+ *
+ * Refresh tokens: like Pocket ID (its fosite setup has no required refresh scopes), every code grant
+ * gets one, whether or not `offline_access` was granted.
+ *
+ * The redemption, the checks and the issuance share one transaction: a failed check rolls the
+ * redemption back (a wrong client or verifier cannot burn someone's code), and a concurrent second
+ * redemption waits for the first to commit, so it always finds the family the first one started and
+ * revokes it (RFC 6749 §4.1.2: "SHOULD revoke … all tokens previously issued based on that code").
+ */
 export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant {
   const now = deps.now ?? (() => new Date());
   return {
@@ -29,62 +39,55 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
     async handle(body: FormBody, client: OidcClient, scope: RequestScope): Promise<TokenResponse> {
       const raw = formValue(body, 'code');
       if (!raw) throw new OAuthError('invalid_request', 'code is required');
+      checkNoResource(body);
       const redirectUri = formValue(body, 'redirect_uri');
+      const codeHash = hashToken(raw);
 
-      const redeemed = await deps.codes.redeem(hashToken(raw), now());
-      if (!redeemed) throw new OAuthError('invalid_grant', 'The authorization code is invalid or expired');
-      // RFC 6749 §4.1.2: a code is single use. The second redemption should also revoke what the first
-      // issued; that arrives with refresh tokens (their family id is stored on the code).
-      if (!redeemed.first) throw new OAuthError('invalid_grant', 'The authorization code was already used');
-      const code = redeemed.code;
-      if (code.clientId !== client.id) {
-        throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
-      }
-      // RFC 6749 §4.1.3: required, and identical, when the authorization request included it.
-      if (redirectUri !== code.redirectUri) {
-        throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
-      }
-      checkPkce(code, formValue(body, 'code_verifier'));
-
-      const user = await deps.users.findById(code.userId);
-      if (!user || user.disabled) throw new OAuthError('invalid_grant', 'The user is no longer active');
-      if (client.isGroupRestricted) {
-        const allowed = new Set(
-          (await deps.clients.allowedGroupsOf([client.id])).get(client.id)?.map((g) => g.id),
-        );
-        const mine = (await deps.groups.groupsOfUsers([user.id])).get(user.id) ?? [];
-        if (!mine.some((g) => allowed.has(g.id))) {
-          throw new OAuthError('invalid_grant', 'The user is not in a group allowed to use this client');
+      const outcome = await deps.database.transaction(async () => {
+        const redeemed = await deps.codes.redeem(codeHash, now());
+        if (!redeemed) return 'unknown' as const;
+        if (!redeemed.first) {
+          // Revoked here, inside the transaction that must commit: hence an outcome, not a throw.
+          if (redeemed.code.familyId) await deps.refreshTokens.revokeFamily(redeemed.code.familyId, now());
+          return 'replayed' as const;
         }
-      }
+        const code = redeemed.code;
+        if (code.clientId !== client.id) {
+          throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
+        }
+        // RFC 6749 §4.1.3: required, and identical, when the authorization request included it.
+        if (redirectUri !== code.redirectUri) {
+          throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+        }
+        checkPkce(code, formValue(body, 'code_verifier'));
+        const user = await checkUserAllowed(deps, client, code.userId);
 
-      const scopes = code.scope.split(' ').filter(Boolean);
-      const access = await issueAccessToken(deps.signer, {
-        issuer: scope.issuer,
-        client,
-        subject: user.id,
-        scopes,
-      });
-      const response: TokenResponse = {
-        access_token: access.token,
-        token_type: 'Bearer',
-        expires_in: access.expiresIn,
-        scope: scopes.join(' '),
-      };
-      if (scopes.includes('openid')) {
-        response.id_token = await issueIdToken(deps.signer, {
+        const scopes = parseScope(code.scope);
+        const issued = await deps.issuer.issue({
           issuer: scope.issuer,
           client,
-          subject: user.id,
+          user,
+          scopes,
           authTime: code.authTime,
-          nonce: code.nonce,
           amr: code.amr,
+          nonce: code.nonce,
           sessionId: code.sessionId,
-          accessToken: access.token,
-          claims: await deps.claims.claimsFor(user, scopes, scope.issuer),
+          refresh: { start: { scopes } },
         });
+        if (issued.familyId) await deps.codes.setFamily(codeHash, issued.familyId);
+        return issued.response;
+      });
+
+      if (outcome === 'unknown') {
+        throw new OAuthError('invalid_grant', 'The authorization code is invalid or expired');
       }
-      return response;
+      if (outcome === 'replayed') {
+        throw new OAuthError(
+          'invalid_grant',
+          'The authorization code was already used; the tokens issued for it are revoked',
+        );
+      }
+      return outcome;
     },
   };
 }

@@ -26,31 +26,47 @@ export function atHash(accessToken: string, alg: string): string {
 export interface AccessTokenInput {
   issuer: string;
   client: OidcClient;
+  /** The user's id, or the client's own id when no user is involved (RFC 9068 §2.2, client_credentials). */
   subject: string;
   scopes: string[];
+  /** Seconds since the epoch; defaults to now. */
+  issuedAt?: number;
 }
 
-/** An RFC 9068 JWT access token; returns it with its lifetime in seconds. */
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  /** Lifetime in seconds (the client's access-token lifetime). */
+  expiresIn: number;
+  issuedAt: number;
+}
+
+/** An RFC 9068 JWT access token; returns it with its `jti`, `iat` and lifetime in seconds. */
 export async function issueAccessToken(
   signer: TokenSigner,
   input: AccessTokenInput,
-): Promise<{ token: string; expiresIn: number }> {
+): Promise<IssuedAccessToken> {
   const expiresIn = (input.client.accessTokenLifetimeMinutes ?? DEFAULT_ACCESS_TOKEN_MINUTES) * 60;
+  const issuedAt = input.issuedAt ?? Math.floor(Date.now() / 1000);
+  const jti = randomUUID();
   // Pocket ID: the client, plus the issuer when an identity scope was granted (so userinfo accepts it).
   const aud = input.scopes.includes('openid') ? [input.client.id, input.issuer] : [input.client.id];
-  const token = await signer.sign(
-    {
-      iss: input.issuer,
-      sub: input.subject,
-      aud,
-      jti: randomUUID(),
-      client_id: input.client.id,
-      scope: input.scopes.join(' '),
-      scp: input.scopes,
-    },
-    { typ: ACCESS_TOKEN_TYP, expiresIn },
-  );
-  return { token, expiresIn };
+  const payload: JWTPayload = {
+    iss: input.issuer,
+    sub: input.subject,
+    aud,
+    jti,
+    iat: issuedAt,
+    client_id: input.client.id,
+  };
+  // RFC 9068 §2.2.3: `scope` when scopes were granted (Pocket ID adds `scp` too); a client_credentials
+  // token without any carries neither rather than an empty string.
+  if (input.scopes.length > 0) {
+    payload.scope = input.scopes.join(' ');
+    payload.scp = input.scopes;
+  }
+  const token = await signer.sign(payload, { typ: ACCESS_TOKEN_TYP, expiresIn });
+  return { token, jti, expiresIn, issuedAt };
 }
 
 export interface IdTokenInput {

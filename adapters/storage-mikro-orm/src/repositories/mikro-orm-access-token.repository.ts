@@ -1,0 +1,68 @@
+import type { AccessTokenRecord, AccessTokenRepository, NewAccessTokenRecord } from '@latchkey/core';
+import type { InferEntity } from '@mikro-orm/core';
+import { AccessTokenEntity } from '../entities/access-token.entity.js';
+import type { LatchkeyOrm } from '../orm.js';
+import { currentEm } from '../unit-of-work.js';
+import { run, selectOne } from './raw-sql.js';
+
+type AccessTokenRow = InferEntity<typeof AccessTokenEntity>;
+
+const INSERT = `insert into access_tokens
+(jti, client_id, user_id, family_id, session_id, scope, created_at, expires_at, revoked_at)
+values (?, ?, ?, ?, ?, ?, ?, ?, null)`;
+
+/** A token is revoked when it was, or when the family (grant) it came from was. */
+const FIND = `select a.jti, a.client_id, a.user_id, a.family_id, a.session_id, a.scope, a.created_at,
+a.expires_at, coalesce(a.revoked_at, f.revoked_at) as revoked_at
+from access_tokens a left join refresh_token_families f on f.id = a.family_id
+where a.jti = ?`;
+
+const REVOKE = `update access_tokens set revoked_at = ? where jti = ? and revoked_at is null`;
+
+/**
+ * Records of issued access tokens (`access_tokens`), written on every token response and read on
+ * every userinfo call, hence hand-written SQL (see raw-sql.ts).
+ */
+export class MikroOrmAccessTokenRepository implements AccessTokenRepository {
+  constructor(private readonly orm: LatchkeyOrm) {}
+
+  async insert(record: NewAccessTokenRecord): Promise<void> {
+    await run(currentEm(this.orm), INSERT, [
+      record.jti,
+      record.clientId,
+      record.userId,
+      record.familyId,
+      record.sessionId,
+      record.scope,
+      record.createdAt,
+      record.expiresAt,
+    ]);
+  }
+
+  async find(jti: string): Promise<AccessTokenRecord | null> {
+    const row = await selectOne<AccessTokenRow>(currentEm(this.orm), AccessTokenEntity, FIND, [jti]);
+    return row ? toDomain(row) : null;
+  }
+
+  async revoke(jti: string, now: Date): Promise<boolean> {
+    return (await run(currentEm(this.orm), REVOKE, [now, jti])) === 1;
+  }
+
+  async deleteExpired(before: Date): Promise<number> {
+    return currentEm(this.orm).nativeDelete(AccessTokenEntity, { expiresAt: { $lte: before } });
+  }
+}
+
+function toDomain(row: AccessTokenRow): AccessTokenRecord {
+  return {
+    jti: row.jti,
+    clientId: row.clientId,
+    userId: row.userId ?? null,
+    familyId: row.familyId ?? null,
+    sessionId: row.sessionId ?? null,
+    scope: row.scope,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt ?? null,
+  };
+}

@@ -1,0 +1,151 @@
+import type {
+  NewRefreshToken,
+  NewRefreshTokenFamily,
+  RefreshToken,
+  RefreshTokenFamily,
+  RefreshTokenRepository,
+} from '@latchkey/core';
+import type { InferEntity } from '@mikro-orm/core';
+import { RefreshTokenFamilyEntity } from '../entities/refresh-token-family.entity.js';
+import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
+import type { LatchkeyOrm } from '../orm.js';
+import { currentEm, inTransaction } from '../unit-of-work.js';
+import { parseJson, run, selectOne } from './raw-sql.js';
+
+type TokenRow = InferEntity<typeof RefreshTokenEntity>;
+type FamilyRow = InferEntity<typeof RefreshTokenFamilyEntity>;
+
+const INSERT_FAMILY = `insert into refresh_token_families
+(id, client_id, user_id, session_id, scope, auth_time, amr, created_at, expires_at, revoked_at)
+values (?, ?, ?, ?, ?, ?, ?, ?, ?, null)`;
+const INSERT_TOKEN = `insert into refresh_tokens (token_hash, family_id, created_at, expires_at, used_at)
+values (?, ?, ?, ?, null)`;
+const EXTEND_FAMILY = `update refresh_token_families set expires_at = ? where id = ? and expires_at < ?`;
+const FIND_TOKEN = `select token_hash, family_id, created_at, expires_at, used_at from refresh_tokens
+where token_hash = ?`;
+const FIND_FAMILY = `select id, client_id, user_id, session_id, scope, auth_time, amr, created_at, expires_at,
+revoked_at from refresh_token_families where id = ?`;
+
+/**
+ * The one statement that decides who rotates a token: on PostgreSQL a concurrent update waits for the
+ * row lock and re-checks `used_at is null` (READ COMMITTED), SQLite writes one at a time; either way
+ * exactly one caller changes the row.
+ */
+const MARK_USED = `update refresh_tokens set used_at = ?
+where token_hash = ? and used_at is null and expires_at > ?
+and exists (select 1 from refresh_token_families f where f.id = refresh_tokens.family_id and f.revoked_at is null)`;
+
+const REVOKE_FAMILY = `update refresh_token_families set revoked_at = ? where id = ? and revoked_at is null`;
+const REVOKE_FAMILY_ACCESS = `update access_tokens set revoked_at = ? where family_id = ? and revoked_at is null`;
+/** Padded with spaces so `offline_access` matches as a whole word of the space-separated scope. */
+const REVOKE_SESSION_FAMILIES = `update refresh_token_families set revoked_at = ?
+where session_id = ? and revoked_at is null and (' ' || scope || ' ') not like '% offline_access %'`;
+const REVOKE_SESSION_ACCESS = `update access_tokens set revoked_at = ? where session_id = ? and revoked_at is null`;
+const REVOKE_GRANT_FAMILIES = `update refresh_token_families set revoked_at = ?
+where user_id = ? and client_id = ? and revoked_at is null`;
+const REVOKE_GRANT_ACCESS = `update access_tokens set revoked_at = ?
+where user_id = ? and client_id = ? and revoked_at is null`;
+
+/**
+ * Refresh tokens (`refresh_tokens`, only the SHA-256 of each) and their families
+ * (`refresh_token_families`). Used tokens stay until they expire, so that a replay is recognised; a
+ * family's `expires_at` follows its newest token, and deleting an expired family takes its tokens and
+ * access-token records along (`ON DELETE CASCADE`).
+ */
+export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
+  constructor(private readonly orm: LatchkeyOrm) {}
+
+  async createFamily(family: NewRefreshTokenFamily, first: Omit<NewRefreshToken, 'familyId'>): Promise<void> {
+    await inTransaction(this.orm, async (em) => {
+      await run(em, INSERT_FAMILY, [
+        family.id,
+        family.clientId,
+        family.userId,
+        family.sessionId,
+        family.scope,
+        family.authTime,
+        JSON.stringify(family.amr),
+        family.createdAt,
+        family.expiresAt,
+      ]);
+      await run(em, INSERT_TOKEN, [first.tokenHash, family.id, first.createdAt, first.expiresAt]);
+    });
+  }
+
+  async addToken(token: NewRefreshToken): Promise<void> {
+    await inTransaction(this.orm, async (em) => {
+      await run(em, INSERT_TOKEN, [token.tokenHash, token.familyId, token.createdAt, token.expiresAt]);
+      await run(em, EXTEND_FAMILY, [token.expiresAt, token.familyId, token.expiresAt]);
+    });
+  }
+
+  async find(tokenHash: string): Promise<{ token: RefreshToken; family: RefreshTokenFamily } | null> {
+    const em = currentEm(this.orm);
+    const token = await selectOne<TokenRow>(em, RefreshTokenEntity, FIND_TOKEN, [tokenHash]);
+    if (!token) return null;
+    const family = await selectOne<FamilyRow>(em, RefreshTokenFamilyEntity, FIND_FAMILY, [token.familyId]);
+    // Gone between the two reads (deleted with its client or user): as if unknown.
+    if (!family) return null;
+    return { token: tokenToDomain(token), family: familyToDomain(family) };
+  }
+
+  async markUsed(tokenHash: string, now: Date): Promise<boolean> {
+    return (await run(currentEm(this.orm), MARK_USED, [now, tokenHash, now])) === 1;
+  }
+
+  async revokeFamily(familyId: string, now: Date): Promise<void> {
+    await inTransaction(this.orm, async (em) => {
+      await run(em, REVOKE_FAMILY, [now, familyId]);
+      await run(em, REVOKE_FAMILY_ACCESS, [now, familyId]);
+    });
+  }
+
+  async revokeGrants(userId: string, clientId: string, now: Date): Promise<number> {
+    return inTransaction(this.orm, async (em) => {
+      const families = await run(em, REVOKE_GRANT_FAMILIES, [now, userId, clientId]);
+      const accessTokens = await run(em, REVOKE_GRANT_ACCESS, [now, userId, clientId]);
+      return families + accessTokens;
+    });
+  }
+
+  async revokeSession(sessionId: string, now: Date): Promise<number> {
+    return inTransaction(this.orm, async (em) => {
+      const families = await run(em, REVOKE_SESSION_FAMILIES, [now, sessionId]);
+      const accessTokens = await run(em, REVOKE_SESSION_ACCESS, [now, sessionId]);
+      return families + accessTokens;
+    });
+  }
+
+  async deleteExpired(before: Date): Promise<number> {
+    return inTransaction(this.orm, async (em) => {
+      const tokens = await em.nativeDelete(RefreshTokenEntity, { expiresAt: { $lte: before } });
+      const families = await em.nativeDelete(RefreshTokenFamilyEntity, { expiresAt: { $lte: before } });
+      return tokens + families;
+    });
+  }
+}
+
+function tokenToDomain(row: TokenRow): RefreshToken {
+  return {
+    tokenHash: row.tokenHash,
+    familyId: row.familyId,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    usedAt: row.usedAt ?? null,
+  };
+}
+
+function familyToDomain(row: FamilyRow): RefreshTokenFamily {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    userId: row.userId,
+    sessionId: row.sessionId ?? null,
+    scope: row.scope,
+    authTime: row.authTime,
+    amr: [...parseJson<string[]>(row.amr)],
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt ?? null,
+  };
+}

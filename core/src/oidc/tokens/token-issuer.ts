@@ -1,0 +1,141 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { OidcClient } from '../../clients/oidc-client.js';
+import { DEFAULT_REFRESH_TOKEN_MINUTES } from '../../clients/oidc-client.js';
+import { hashToken } from '../../sessions/session.service.js';
+import type { User } from '../../users/user.js';
+import type { ScopeClaimsService } from '../claims/scope-claims.service.js';
+import type { TokenResponse } from '../grants/grant.js';
+import type { AccessTokenRepository } from './access-token.repository.port.js';
+import { issueAccessToken, issueIdToken, type TokenSigner } from './oidc-tokens.js';
+import type { RefreshTokenFamily, RefreshTokenRepository } from './refresh-token.repository.port.js';
+
+export interface TokenIssuerDeps {
+  signer: TokenSigner;
+  accessTokens: Pick<AccessTokenRepository, 'insert'>;
+  refreshTokens: Pick<RefreshTokenRepository, 'createFamily' | 'addToken'>;
+  claims: Pick<ScopeClaimsService, 'claimsFor'>;
+  now?: () => Date;
+}
+
+/** What a grant hands over once it has decided who gets which scopes. */
+export interface TokenRequest {
+  issuer: string;
+  client: OidcClient;
+  /** The resource owner; null when the client acts for itself (`client_credentials`). */
+  user: User | null;
+  /** The scopes of this access token (and ID token claims). */
+  scopes: string[];
+  /** When and how the user authenticated: the ID token's `auth_time` and `amr`, kept on the family. */
+  authTime: Date | null;
+  amr: string[];
+  /** Echoed in the ID token; null on a refresh (OIDC Core §12.2 carries no new nonce). */
+  nonce: string | null;
+  sessionId: string | null;
+  /**
+   * `start`: begin a refresh-token family whose grant is `scopes` (they bound every later refresh);
+   * `rotate`: add the next token to an existing family; absent: no refresh token.
+   */
+  refresh?: { start: { scopes: string[] } } | { rotate: RefreshTokenFamily };
+  /** More ID token claims (e.g. `c_hash`), on top of the scope claims. */
+  idTokenClaims?: Record<string, unknown>;
+}
+
+export interface IssuedTokens {
+  response: TokenResponse;
+  accessTokenJti: string;
+  /** The family the refresh token belongs to; null when none was issued. */
+  familyId: string | null;
+}
+
+/**
+ * The one place tokens are minted, for every grant (code, refresh, client credentials, device code):
+ * an RFC 9068 access token with its stored record, an OIDC ID token when a user granted `openid`, and
+ * an opaque refresh token (only its SHA-256 is stored) when asked. Per-client lifetimes apply.
+ * Grants call it inside their transaction, so the rows land together with whatever the grant consumed.
+ */
+export class TokenIssuer {
+  constructor(private readonly deps: TokenIssuerDeps) {}
+
+  async issue(request: TokenRequest): Promise<IssuedTokens> {
+    const { client, user } = request;
+    const now = this.deps.now?.() ?? new Date();
+    const issuedAt = Math.floor(now.getTime() / 1000);
+
+    let familyId: string | null = null;
+    let refreshToken: string | undefined;
+    if (request.refresh) {
+      if (!user) throw new Error('A refresh token needs a user');
+      refreshToken = randomBytes(32).toString('base64url');
+      const lifetimeMs = (client.refreshTokenLifetimeMinutes ?? DEFAULT_REFRESH_TOKEN_MINUTES) * 60_000;
+      const token = {
+        tokenHash: hashToken(refreshToken),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + lifetimeMs),
+      };
+      if ('start' in request.refresh) {
+        familyId = randomUUID();
+        await this.deps.refreshTokens.createFamily(
+          {
+            id: familyId,
+            clientId: client.id,
+            userId: user.id,
+            sessionId: request.sessionId,
+            scope: request.refresh.start.scopes.join(' '),
+            authTime: request.authTime ?? now,
+            amr: request.amr,
+            createdAt: now,
+            expiresAt: token.expiresAt,
+          },
+          token,
+        );
+      } else {
+        familyId = request.refresh.rotate.id;
+        await this.deps.refreshTokens.addToken({ ...token, familyId });
+      }
+    }
+
+    const access = await issueAccessToken(this.deps.signer, {
+      issuer: request.issuer,
+      client,
+      // RFC 9068 §2.2: without a resource owner, `sub` identifies the client.
+      subject: user?.id ?? client.id,
+      scopes: request.scopes,
+      issuedAt,
+    });
+    await this.deps.accessTokens.insert({
+      jti: access.jti,
+      clientId: client.id,
+      userId: user?.id ?? null,
+      familyId,
+      sessionId: request.sessionId,
+      scope: request.scopes.join(' '),
+      createdAt: now,
+      expiresAt: new Date((access.issuedAt + access.expiresIn) * 1000),
+    });
+
+    const response: TokenResponse = {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope: request.scopes.join(' '),
+    };
+    if (refreshToken) response.refresh_token = refreshToken;
+    if (user && request.scopes.includes('openid')) {
+      response.id_token = await issueIdToken(this.deps.signer, {
+        issuer: request.issuer,
+        client,
+        subject: user.id,
+        authTime: request.authTime ?? now,
+        nonce: request.nonce,
+        amr: request.amr,
+        sessionId: request.sessionId,
+        accessToken: access.token,
+        claims: {
+          ...(request.idTokenClaims ?? {}),
+          ...(await this.deps.claims.claimsFor(user, request.scopes, request.issuer)),
+        },
+      });
+    }
+    return { response, accessTokenJti: access.jti, familyId };
+  }
+}
