@@ -6,7 +6,9 @@ import { runCli } from '../support/cli.js';
 import { freePort } from '../support/server.js';
 
 /** The `latchkey` CLI as an operator meets it: a real process, the environment, a working directory. */
-describe('latchkey CLI', () => {
+// Each test spawns the CLI several times (a cold Node start each): on a busy 2-core machine that takes
+// longer than the default 30 s, which is a budget for one request, not for six processes.
+describe('latchkey CLI', { timeout: 120_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
 
