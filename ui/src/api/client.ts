@@ -45,13 +45,20 @@ export interface RequestOptions {
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body (an upload) goes as multipart/form-data, its boundary set by the browser.
+  const multipart = options.body instanceof FormData;
+  if (options.body !== undefined && !multipart) headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? undefined
+          : multipart
+            ? (options.body as FormData)
+            : JSON.stringify(options.body),
       credentials: 'same-origin',
       signal: options.signal,
     });
@@ -79,3 +86,6 @@ async function readProblem(response: Response): Promise<Partial<ProblemBody> | u
 export const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, { signal });
 export const post = <T>(path: string, body?: unknown, signal?: AbortSignal) =>
   request<T>('POST', path, { body, signal });
+export const put = <T>(path: string, body?: unknown) => request<T>('PUT', path, { body });
+export const patch = <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body });
+export const del = <T>(path: string) => request<T>('DELETE', path);

@@ -10,6 +10,8 @@ export function AuthCard(props: {
   title: string;
   description?: JSX.Element;
   wide?: boolean;
+  /** Replaces the app's logo above the heading (the authorization pages show the app and the client). */
+  logo?: JSX.Element;
   children: JSX.Element;
   footer?: JSX.Element;
 }) {
@@ -19,7 +21,12 @@ export function AuthCard(props: {
   return (
     <section class={`card${props.wide ? ' wide' : ''}`} aria-labelledby="page-title">
       <header class="card-head">
-        <img class="logo" src={api.images.logo} alt="" width="56" height="56" />
+        <Show
+          when={props.logo}
+          fallback={<img class="logo" src={api.images.logo} alt="" width="56" height="56" />}
+        >
+          {props.logo}
+        </Show>
         <h1 id="page-title">{props.title}</h1>
         <Show when={props.description}>
           <p>{props.description}</p>

@@ -2,7 +2,8 @@ import { Show, splitProps, type JSX } from 'solid-js';
 import { Spinner } from './Spinner';
 
 type ButtonProps = JSX.ButtonHTMLAttributes<HTMLButtonElement> & {
-  variant?: 'primary' | 'secondary' | 'ghost';
+  /** `danger` is styled by components/settings.css, where the pages that delete things load it. */
+  variant?: 'primary' | 'secondary' | 'ghost' | 'danger';
   block?: boolean;
   /** Shows a spinner and this text, and ignores clicks (a second submit creates nothing twice). */
   busy?: boolean;

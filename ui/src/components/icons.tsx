@@ -1,7 +1,7 @@
 import type { JSX } from 'solid-js';
 
 /** Inline icons (24px grid, stroke = currentColor), hidden from assistive technology: labels say it all. */
-function Icon(props: { children: JSX.Element }) {
+export function Icon(props: { children: JSX.Element }) {
   return (
     <svg
       viewBox="0 0 24 24"

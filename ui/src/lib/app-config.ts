@@ -8,6 +8,8 @@ export interface AppConfig {
   requireUserEmail: boolean;
   disableAnimations: boolean;
   allowUserSignups: 'disabled' | 'withToken' | 'open';
+  /** Whether people may edit their own name, username and email (the locale is always theirs). */
+  allowOwnAccountEdit: boolean;
 }
 
 export function readAppConfig(list: readonly Setting[]): AppConfig {
@@ -19,6 +21,7 @@ export function readAppConfig(list: readonly Setting[]): AppConfig {
     requireUserEmail: value('requireUserEmail') !== 'false',
     disableAnimations: value('disableAnimations') === 'true',
     allowUserSignups: signups === 'open' || signups === 'withToken' ? signups : 'disabled',
+    allowOwnAccountEdit: value('allowOwnAccountEdit') !== 'false',
   };
 }
 

@@ -6,7 +6,11 @@ import { paginate } from '../../http/pagination.js';
 import type { Database } from '../../storage/database.port.js';
 import type { ConsentRepository } from '../authorization/authorization-code.js';
 import type { RefreshTokenRepository } from '../tokens/refresh-token.repository.port.js';
-import type { AuthorizedClient, AuthorizedClientRepository } from './authorized-client.repository.port.js';
+import type {
+  AccessibleClient,
+  AuthorizedClient,
+  AuthorizedClientRepository,
+} from './authorized-client.repository.port.js';
 
 export interface AuthorizedClientsDeps {
   authorizedClients: AuthorizedClientRepository;
@@ -38,6 +42,25 @@ export class AuthorizedClientsService {
     const data: (AuthorizedClient & { client: OidcClient })[] = [];
     for (const entry of page.data) {
       // Deleting a client deletes its consents, so a miss is only a deletion racing this read.
+      const client = await this.deps.clients.findById(entry.clientId);
+      if (client) data.push({ ...entry, client });
+    }
+    return { ...page, data };
+  }
+
+  /** The clients the user may sign in to ("my apps"), each with when the user last used it. */
+  async listAccessible(
+    userId: string,
+    query: ListQuery,
+  ): Promise<Page<AccessibleClient & { client: OidcClient }>> {
+    const criteria = { sort: query.sort, filters: query.filters, search: query.search };
+    const page = await paginate(
+      query,
+      () => this.deps.authorizedClients.countAccessible(userId, criteria),
+      (offset, limit) => this.deps.authorizedClients.listAccessible(userId, criteria, offset, limit),
+    );
+    const data: (AccessibleClient & { client: OidcClient })[] = [];
+    for (const entry of page.data) {
       const client = await this.deps.clients.findById(entry.clientId);
       if (client) data.push({ ...entry, client });
     }
