@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: starts each scenario's servers in their own processes, drives them with autocannon
- * from this process (so on this 2-core machine the load generator and the server each get a core), and
- * prints requests per second, p99 latency and the ratios to the bare frameworks. It prints figures; it
- * never asserts them (CONVENTIONS: benchmarks never assert timings) and exits 0 on a missed goal.
+ * (or lib/loop.mjs's closed loop) from this process (so on this 2-core machine the load generator and the
+ * server each get a core), and prints requests per second, p99 latency and the ratios (to the bare
+ * frameworks, to node-oidc-provider). Script scenarios (passkey sign-in, UI size) run as their own
+ * process and print their own report. It prints figures; it never asserts them (CONVENTIONS: benchmarks
+ * never assert timings) and exits 0 on a missed goal.
  *
  *   node test/bench/run.mjs [--only <scenario>[,<scenario>]] [--json] [--cpu-prof <dir>] [--list]
+ *   npm run bench -- --only grants-es256        (npm run bench builds first, then runs this)
  *
  * Environment: BENCH_DURATION (seconds per measurement, default 10), BENCH_WARMUP (seconds per target
  * before the first round, default 2), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startServer, stopAll } from './lib/children.mjs';
+import { cpuMicros, startServer, stopAll } from './lib/children.mjs';
 import { check, measure } from './lib/load.mjs';
 import { formatTable, summarize } from './lib/report.mjs';
 import { scenarios } from './scenarios.mjs';
@@ -30,7 +39,7 @@ const { values: flags } = parseArgs({
 if (flags.help || flags.list) {
   if (flags.help)
     console.log('usage: node test/bench/run.mjs [--only <scenario>] [--json] [--cpu-prof <dir>] [--list]');
-  for (const s of scenarios) console.log(`  ${s.name.padEnd(10)} ${s.description}`);
+  for (const s of scenarios) console.log(`  ${s.name.padEnd(15)} ${s.description}`);
   process.exit(0);
 }
 
@@ -66,7 +75,20 @@ const selected = wanted.length > 0 ? scenarios.filter((s) => wanted.includes(s.n
 const out = flags.json ? console.error : console.log;
 const progress = (line) => process.stderr.write(`${line}\n`);
 const nodeArgs = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [];
+/**
+ * With --cpu-prof: when each measurement ran against which server process, on the clock V8's profiles
+ * use (CLOCK_MONOTONIC, µs), written to <dir>/windows.json; `node test/bench/profile.mjs <dir>` cuts
+ * the servers' profiles into one per target with it.
+ */
+const windows = [];
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+const require = createRequire(import.meta.url);
+const versionOf = (name) => require(`${name}/package.json`).version;
+const versions = {
+  autocannon: versionOf('autocannon'),
+  'oidc-provider': versionOf('oidc-provider'),
+};
 const machine = {
   node: process.version,
   cpus: cpus().length,
@@ -76,19 +98,31 @@ const machine = {
 };
 // Other processes on the machine take cores from the server and from autocannon: say so next to the figures.
 const loadBefore = loadavg()[0];
-const measurements = selected.reduce((n, s) => n + s.targets.length, 0) * settings.rounds;
-const warmups = selected.reduce((n, s) => n + s.targets.length, 0) * settings.warmup;
+const measured = selected.filter((s) => !s.script);
+const measurements = measured.reduce((n, s) => n + s.targets.length, 0) * settings.rounds;
+const warmups = measured.reduce((n, s) => n + s.targets.length, 0) * settings.warmup;
+const scriptSeconds = selected.reduce((n, s) => n + (s.script ? s.seconds : 0), 0);
 out(
   [
     `Node ${machine.node}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.platform}`,
-    `autocannon in the runner process, each server in its own: ${settings.connections} connections, ` +
-      `pipelining ${settings.pipelining}, ${settings.duration} s per measurement, ${settings.rounds} rounds, ` +
-      `${settings.warmup} s warm-up per target`,
-    'Latchkey: built packages (dist/), SQLite in a temp dir, LOG_LEVEL=warn (no request log lines), ' +
-      'DISABLE_RATE_LIMITING=true',
+    ...(measured.length === 0
+      ? []
+      : [
+          `autocannon ${versions.autocannon} in the runner process, each server in its own: ` +
+            `${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.duration} s ` +
+            `per measurement, ${settings.rounds} rounds, ${settings.warmup} s warm-up per target`,
+          'Latchkey: built packages (dist/), SQLite in a temp dir, LOG_LEVEL=warn (no request log lines), ' +
+            'DISABLE_RATE_LIMITING=true',
+        ]),
+    ...(measured.some((s) => s.name.startsWith('grants-'))
+      ? [
+          `node-oidc-provider ${versions['oidc-provider']}: its own http server, memory store ` +
+            '(an unbounded Map adapter)',
+        ]
+      : []),
     `Load average before the run: ${loadBefore.toFixed(2)}` +
       (loadBefore > 0.5 ? ' (other processes are busy: expect lower, noisier figures)' : ''),
-    `About ${Math.ceil((measurements * settings.duration + warmups) / 60)} min.`,
+    `About ${Math.ceil((measurements * settings.duration + warmups + scriptSeconds) / 60)} min.`,
     '',
   ].join('\n'),
 );
@@ -102,22 +136,40 @@ process.on('SIGINT', () => {
 
 const summaries = [];
 try {
-  for (const scenario of selected) summaries.push(await runScenario(scenario));
+  for (const scenario of selected) {
+    if (interrupted) break;
+    if (scenario.script) {
+      await runScript(scenario);
+      continue;
+    }
+    const summary = await runScenario(scenario);
+    summaries.push(summary);
+    // Each table as soon as its scenario is done, in the order of the scenarios.
+    if (!interrupted) out(formatTable([summary]));
+  }
 } catch (error) {
   await stopAll();
   throw error;
 }
+if (flags['cpu-prof']) {
+  writeFileSync(join(flags['cpu-prof'], 'windows.json'), `${JSON.stringify(windows, null, 2)}\n`);
+}
 if (!interrupted) {
-  out(formatTable(summaries));
   if (flags.json)
     console.log(
-      JSON.stringify({ machine: { ...machine, loadBefore }, settings, scenarios: summaries }, null, 2),
+      JSON.stringify(
+        { machine: { ...machine, loadBefore }, versions, settings, scenarios: summaries },
+        null,
+        2,
+      ),
     );
 }
 
 async function runScenario(scenario) {
   progress(`${scenario.name}: starting ${Object.keys(scenario.servers).join(', ')}`);
   const servers = {};
+  const fixtures = {};
+  const loads = {};
   try {
     for (const [name, spec] of Object.entries(scenario.servers)) {
       servers[name] = await startServer(spec, { nodeArgs });
@@ -125,14 +177,40 @@ async function runScenario(scenario) {
       progress(
         `  ${name}: ${[spec.script, ...(spec.args ?? [])].join(' ')} pid ${servers[name].pid} at ${servers[name].url}`,
       );
+      fixtures[name] = spec.prepare ? await spec.prepare(servers[name].url) : { url: servers[name].url };
     }
-    for (const target of scenario.targets) await check(servers[target.server].url, target.request);
+    for (const target of scenario.targets) {
+      loads[target.id] = target.load
+        ? await target.load(fixtures[target.server], settings)
+        : { request: target.request };
+    }
+    for (const target of scenario.targets) {
+      const load = loads[target.id];
+      if (load.check) await load.check();
+      else await check(servers[target.server].url, load.request);
+    }
 
-    const load = { connections: settings.connections, pipelining: settings.pipelining };
+    const measureOnce = async (target, duration) => {
+      const load = loads[target.id];
+      await load.before?.();
+      const options = { connections: settings.connections, pipelining: settings.pipelining, duration };
+      const { pid } = servers[target.server];
+      const startMicros = nowMicros();
+      const cpuBefore = cpuMicros(pid);
+      const result = load.measure
+        ? await load.measure(options)
+        : await measure(servers[target.server].url, load.request, options);
+      const cpuAfter = cpuMicros(pid);
+      result.window = { pid, startMicros, endMicros: nowMicros() };
+      // The server's CPU time per answered request (per flow for the code flow).
+      result.cpuPerRequest =
+        cpuBefore === null || cpuAfter === null || result.total === 0
+          ? null
+          : (cpuAfter - cpuBefore) / result.total;
+      return result;
+    };
     if (settings.warmup > 0) {
-      for (const target of scenario.targets) {
-        await measure(servers[target.server].url, target.request, { ...load, duration: settings.warmup });
-      }
+      for (const target of scenario.targets) await measureOnce(target, settings.warmup);
     }
     // Back to back, in alternating order (A B C, C B A, …), so drift over the run falls on both sides.
     const runs = Object.fromEntries(scenario.targets.map((t) => [t.id, []]));
@@ -140,21 +218,49 @@ async function runScenario(scenario) {
       const order = round % 2 === 0 ? scenario.targets : [...scenario.targets].reverse();
       for (const target of order) {
         if (interrupted) return summarize(scenario, runs);
-        const result = await measure(servers[target.server].url, target.request, {
-          ...load,
-          duration: settings.duration,
+        const { window, ...result } = await measureOnce(target, settings.duration);
+        windows.push({
+          scenario: scenario.name,
+          target: target.id,
+          label: target.label,
+          round: round + 1,
+          ...window,
+          total: result.total,
         });
         runs[target.id].push(result);
         const failed = result.non2xx + result.errors > 0;
         progress(
           `  round ${round + 1}  ${target.label.padEnd(50)} ${Math.round(result.rps).toString().padStart(7)} req/s` +
             `  p99 ${result.p99} ms` +
+            (result.cpuPerRequest === null ? '' : `  server CPU ${Math.round(result.cpuPerRequest)} µs/req`) +
             (failed ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : ''),
         );
       }
     }
     return summarize(scenario, runs);
   } finally {
+    for (const load of Object.values(loads)) load.close?.();
+    for (const fixture of Object.values(fixtures)) fixture.close?.();
     await Promise.all(Object.values(servers).map((server) => server.stop()));
+  }
+}
+
+/** A benchmark with its own driver: its report goes to our stdout (stderr with --json). */
+async function runScript(scenario) {
+  progress(`${scenario.name}: node test/bench/${[scenario.script, ...(scenario.args ?? [])].join(' ')}`);
+  const child = spawn(
+    process.execPath,
+    [join(dirname(fileURLToPath(import.meta.url)), scenario.script), ...(scenario.args ?? [])],
+    {
+      stdio: ['ignore', flags.json ? process.stderr : 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        ...(flags['cpu-prof'] ? { BENCH_CPU_PROF: flags['cpu-prof'] } : {}),
+      },
+    },
+  );
+  const [code, signal] = await once(child, 'exit');
+  if (code !== 0 && !interrupted) {
+    throw new Error(`${scenario.script} exited with code ${code}${signal ? ` (${signal})` : ''}`);
   }
 }

@@ -1,4 +1,8 @@
-/** The human-readable table: one row per target, ratios on the rows that declare a comparison. */
+/**
+ * The human-readable table: one row per target, ratios on the rows that declare a comparison: req/s
+ * (higher is better for the row, and is what a goal applies to), then p99 and the server's CPU time per
+ * request, each this row's divided by the compared row's (lower is better for the row).
+ */
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -22,6 +26,9 @@ export function summarize(scenario, runs) {
       rpsMin: Math.min(...rps),
       rpsMax: Math.max(...rps),
       p99: mean(rounds.map((r) => r.p99)),
+      cpuPerRequest: rounds.every((r) => typeof r.cpuPerRequest === 'number')
+        ? mean(rounds.map((r) => r.cpuPerRequest))
+        : null,
       bytesPerResponse: mean(rounds.map((r) => r.bytesPerResponse)),
       failures: rounds.reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0),
       rounds,
@@ -32,23 +39,48 @@ export function summarize(scenario, runs) {
     const base = rows.find((row) => row.id === target.compare.with);
     const row = rows[i];
     row.ratio = row.rps / base.rps;
-    row.goal = target.compare.atLeast;
-    row.meetsGoal = row.ratio >= row.goal;
+    // Latency the other way round: below 1 means this target's p99 is the lower one.
+    if (base.p99 > 0) row.p99Ratio = row.p99 / base.p99;
+    if (row.cpuPerRequest && base.cpuPerRequest) row.cpuRatio = row.cpuPerRequest / base.cpuPerRequest;
+    if (target.compare.atLeast !== undefined) {
+      row.goal = target.compare.atLeast;
+      row.meetsGoal = row.ratio >= row.goal;
+    }
   }
-  return { name: scenario.name, description: scenario.description, targets: rows };
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    compareLabel: scenario.compareLabel ?? 'vs bare',
+    targets: rows,
+  };
 }
 
 export function formatTable(summaries) {
-  const header = ['target', 'req/s', 'req/s range', 'p99 ms', 'bytes/resp', 'vs bare', 'goal', ''];
   const lines = [];
   for (const summary of summaries) {
+    const header = [
+      'target',
+      'req/s',
+      'req/s range',
+      'p99 ms',
+      'bytes/resp',
+      'CPU µs/req',
+      summary.compareLabel,
+      'p99 ratio',
+      'CPU ratio',
+      'goal',
+      '',
+    ];
     const body = summary.targets.map((row) => [
       row.label,
       int.format(row.rps),
       `${int.format(row.rpsMin)}–${int.format(row.rpsMax)}`,
       row.p99.toFixed(1),
       int.format(row.bytesPerResponse),
+      row.cpuPerRequest === null ? '' : int.format(row.cpuPerRequest),
       row.ratio === undefined ? '' : row.ratio.toFixed(2),
+      row.p99Ratio === undefined ? '' : row.p99Ratio.toFixed(2),
+      row.cpuRatio === undefined ? '' : row.cpuRatio.toFixed(2),
       row.goal === undefined ? '' : `≥ ${row.goal.toFixed(2)}`,
       [
         row.goal === undefined ? '' : row.meetsGoal ? 'met' : 'MISSED',

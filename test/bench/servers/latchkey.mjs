@@ -1,7 +1,10 @@
 /**
- * A whole Latchkey, as `latchkey serve` composes it, for the bench runner: `latchkey.mjs <fastify|express>`.
+ * A whole Latchkey, as `latchkey serve` composes it, for the bench runner:
+ * `latchkey.mjs <fastify|express> [<signing alg>]`.
  * It runs from the built packages (dist/), on SQLite in a temp dir, with the production pino logger at
- * LOG_LEVEL=warn (request lines are info, so none are written) and rate limiting off.
+ * LOG_LEVEL=warn (request lines are info, so none are written) and rate limiting off. With an algorithm
+ * (ES256, RS256, …) a key of it is made current before the server listens, as `latchkey key-rotate
+ * --alg` does; without one the first start's default key (RS256) signs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,8 +15,9 @@ import { createLatchkey, createLogger } from '@latchkey/server';
 import { announce } from './lifecycle.mjs';
 
 const host = process.argv[2];
+const alg = process.argv[3];
 if (host !== 'fastify' && host !== 'express') {
-  console.error('usage: latchkey.mjs <fastify|express>');
+  console.error('usage: latchkey.mjs <fastify|express> [<signing alg>]');
   process.exit(2);
 }
 
@@ -51,6 +55,7 @@ const logger = createLogger({ level: config.logLevel, json: config.logJson });
 for (const warning of warnings) logger.warn(warning);
 
 const app = await createLatchkey(config, logger);
+if (alg) await app.storage.database.withScope(() => app.keys.rotate(alg));
 const url = await app.listen();
 announce(url, async () => {
   await app.close();

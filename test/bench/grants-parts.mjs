@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+/**
+ * What the parts of Latchkey's grant requests cost, one by one, in one process with nothing else
+ * running in it: the storage calls the token, authorize and userinfo endpoints make (each in its own
+ * unit of work, as a request has), the JWT signature and verification, and, for comparison, the same
+ * reads as cached, parameterised better-sqlite3 statements. CPU time per call (`process.cpuUsage`,
+ * which also counts the thread pool that WebCrypto signs on). Set up like the grants scenarios
+ * (lib/grants.mjs: first admin, confidential client, one consent). Prints figures, asserts nothing.
+ * Read with the grants scenarios' server CPU per request: docs/benchmarks.md "Where the time goes".
+ *
+ *   node test/bench/grants-parts.mjs [ES256|RS256] [iterations, default 2000]      (after npm run build)
+ */
+import { createHash, KeyObject, randomUUID, sign } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { loadConfig } from '@latchkey/core';
+import { createLatchkey, createLogger } from '@latchkey/server';
+import { codeFlow, prepareLatchkey } from './lib/grants.mjs';
+
+const alg = process.argv[2] ?? 'ES256';
+const iterations = Math.min(100_000, Math.max(10, Number(process.argv[3] ?? 2000)));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-parts-'));
+const port = await freePort();
+const dbPath = join(dir, 'latchkey.db');
+const { config } = loadConfig({
+  env: {
+    APP_URL: `http://localhost:${port}`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    HTTP_HOST: 'fastify',
+    DB_CONNECTION_STRING: dbPath,
+    ENCRYPTION_KEY: 'bench-encryption-key-0123456789',
+    DISABLE_RATE_LIMITING: 'true',
+    LOG_LEVEL: 'warn',
+  },
+  cwd: dir,
+  dotenv: false,
+});
+const app = await createLatchkey(config, createLogger({ level: 'warn', json: true }));
+await app.storage.database.withScope(() => app.keys.rotate(alg));
+const url = await app.listen();
+const fixture = await prepareLatchkey(url);
+const { tokens } = await codeFlow(fixture);
+
+const s = app.storage;
+const clientId = fixture.client.id;
+const accessToken = JSON.parse(Buffer.from(fixture.userinfoToken.split('.')[1], 'base64url').toString());
+const userId = accessToken.sub;
+const refreshTokenHash = createHash('sha256').update(tokens.refresh_token).digest('hex');
+
+async function time(name, fn, n = iterations) {
+  for (let i = 0; i < Math.min(200, n); i++) await fn();
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) await fn();
+  const used = process.cpuUsage(before);
+  console.log(`  ${((used.user + used.system) / n).toFixed(1).padStart(8)} µs  ${name}`);
+}
+const scoped = (fn) => () => s.database.withScope(fn);
+
+console.log(`Latchkey's parts, ${alg}, ${iterations} calls each, Node ${process.version}; CPU per call:`);
+await time(
+  'an empty unit of work (the per-request scope)',
+  scoped(async () => {}),
+);
+await time(
+  'an empty transaction',
+  scoped(() => s.database.transaction(async () => {})),
+);
+await time(
+  'oidcClients.findById (query builder)',
+  scoped(() => s.oidcClients.findById(clientId)),
+);
+await time(
+  'oidcClients.secretsOf (query builder)',
+  scoped(() => s.oidcClients.secretsOf([clientId])),
+);
+await time(
+  'users.findById (hand-written SQL)',
+  scoped(() => s.users.findById(userId)),
+);
+await time(
+  'userGroups.groupsOfUsers (query builder)',
+  scoped(() => s.userGroups.groupsOfUsers([userId])),
+);
+await time(
+  'customClaims.listMany (query builder)',
+  scoped(() => s.customClaims.listMany({ userIds: [userId], groupIds: [] })),
+);
+await time(
+  'refreshTokens.find',
+  scoped(() => s.refreshTokens.find(refreshTokenHash)),
+);
+await time(
+  'accessTokens.find',
+  scoped(() => s.accessTokens.find(accessToken.jti)),
+);
+await time(
+  'consents.find',
+  scoped(() => s.consents.find(userId, clientId)),
+);
+await time(
+  'consents.grant (a transaction: read, upsert, read)',
+  scoped(() => s.consents.grant(userId, clientId, ['openid', 'profile', 'email'], new Date())),
+);
+await time(
+  'accessTokens.insert',
+  scoped(() =>
+    s.accessTokens.insert({
+      jti: randomUUID(),
+      clientId,
+      userId: null,
+      familyId: null,
+      sessionId: null,
+      scope: '',
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    }),
+  ),
+);
+const claims = { ...accessToken, jti: randomUUID() };
+delete claims.iat;
+delete claims.exp;
+await time(`keys.sign (${alg}, an access token; jose on WebCrypto)`, () =>
+  app.keys.sign(claims, { typ: 'at+jwt', expiresIn: 3600 }),
+);
+await time(`keys.verify (${alg}, an access token)`, () =>
+  app.keys.verify(fixture.userinfoToken, { typ: 'at+jwt' }),
+);
+// The same signature through node:crypto's synchronous sign on the same key, JWS assembled by hand.
+const key = app.keys.currentKey();
+const keyObject = KeyObject.from(key.privateKey);
+const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+await time(`the same JWS with node:crypto sign (${alg}, synchronous)`, () => {
+  const input = `${part({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })}.${part(claims)}`;
+  const signature = sign(
+    'sha256',
+    Buffer.from(input),
+    key.alg.startsWith('ES') ? { key: keyObject, dsaEncoding: 'ieee-p1363' } : keyObject,
+  );
+  return `${input}.${signature.toString('base64url')}`;
+});
+
+// The same reads on a second connection (WAL lets it read), as prepared statements kept and reused.
+const db = new Database(dbPath, { readonly: true });
+const clientById = db.prepare('select * from oidc_clients where id = ?');
+const secretsOf = db.prepare(
+  'select * from oidc_client_secrets where client_id = ? order by created_at desc, id asc',
+);
+const userById = db.prepare('select * from users where id = ?');
+console.log('For comparison, better-sqlite3 directly:');
+await time('client by id, cached statement', () => clientById.get(clientId), iterations * 5);
+await time('secrets of the client, cached statement', () => secretsOf.all(clientId), iterations * 5);
+await time('user by id, cached statement', () => userById.get(userId), iterations * 5);
+await time(
+  'user by id, prepared anew with the value inlined (as MikroORM runs every statement)',
+  () => db.prepare(`select * from users where id = '${userId}'`).get(),
+  iterations * 5,
+);
+db.close();
+
+fixture.close();
+await app.close();
+await rm(dir, { recursive: true, force: true });
