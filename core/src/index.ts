@@ -145,7 +145,7 @@ export { CustomClaimService } from './claims/custom-claim.service.js';
 export { customClaimRoutes } from './claims/custom-claims.routes.js';
 export { RESERVED_CLAIM_KEYS } from './claims/checks/reserved-key.check.js';
 export { toUserDto, type UserDto } from './users/user.dto.js';
-export type { SignUpBody } from './users/user.schema.js';
+export type { SignUpBody, UserBody } from './users/user.schema.js';
 export * from './http/pagination.js';
 export type {
   OneTimeAccessToken,
@@ -249,7 +249,7 @@ export type {
   PushedAuthorizationRequestRepository,
 } from './oidc/authorization/pushed-authorization-request.js';
 export { authorizeRoutes, registerAuthorizeDiscovery } from './oidc/endpoints/authorize.endpoint.js';
-export { interactionRoutes } from './oidc/endpoints/interactions.endpoint.js';
+export { interactionRoutes, type InteractionDto } from './oidc/endpoints/interactions.endpoint.js';
 export { parRoutes, registerParDiscovery, PAR_PATH } from './oidc/endpoints/par.endpoint.js';
 // OIDC token side: client authentication, scope claims, tokens, the token and userinfo endpoints.
 export type {
@@ -267,6 +267,7 @@ export {
   SUPPORTED_CLAIMS,
   SUPPORTED_SCOPES,
 } from './oidc/claims/scope-claims.service.js';
+export * from './oidc/claims/claims-request.js';
 export { atHash, issueAccessToken, issueIdToken, type TokenSigner } from './oidc/tokens/oidc-tokens.js';
 export type { Grant, TokenResponse } from './oidc/grants/grant.js';
 export { authorizationCodeGrant } from './oidc/grants/authorization-code.grant.js';
@@ -311,6 +312,8 @@ export {
   revocationRoutes,
 } from './oidc/endpoints/revocation.endpoint.js';
 export type {
+  AccessibleClient,
+  AccessibleClientCriteria,
   AuthorizedClient,
   AuthorizedClientCriteria,
   AuthorizedClientRepository,
@@ -320,6 +323,10 @@ export {
   authorizedClientRoutes,
   AUTHORIZED_CLIENT_LIST_FILTERABLE,
   AUTHORIZED_CLIENT_LIST_SORTABLE,
+  ACCESSIBLE_CLIENT_LIST_FILTERABLE,
+  ACCESSIBLE_CLIENT_LIST_SORTABLE,
+  type AccessibleOidcClientDto,
+  type AuthorizedOidcClientDto,
 } from './oidc/authorized-clients/authorized-clients.routes.js';
 export * from './oidc/logout/backchannel-logout.port.js';
 export * from './oidc/logout/backchannel-logout.service.js';

@@ -304,7 +304,7 @@ describe.each(OIDC_MATRIX)('authorize on %s with %s', (httpHost, dialect) => {
       request_parameter_supported: true,
       request_object_signing_alg_values_supported: ['none'],
       request_uri_parameter_supported: false,
-      claims_parameter_supported: false,
+      claims_parameter_supported: true,
       pushed_authorization_request_endpoint: `${server.url}/api/oidc/par`,
       require_pushed_authorization_requests: false,
     });

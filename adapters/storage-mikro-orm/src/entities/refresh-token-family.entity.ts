@@ -22,6 +22,8 @@ export const RefreshTokenFamilyEntity = defineEntity({
     scope: p.text(),
     authTime: p.datetime(),
     amr: p.json<string[]>(),
+    /** The grant's `claims` request (OIDC Core §5.5), from its authorization code. */
+    claims: p.json<Record<string, unknown>>().nullable(),
     createdAt: createdAt(),
     expiresAt: p.datetime().index(),
     revokedAt: p.datetime().nullable(),

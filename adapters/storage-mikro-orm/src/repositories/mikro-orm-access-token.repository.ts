@@ -1,19 +1,28 @@
-import type { AccessTokenRecord, AccessTokenRepository, NewAccessTokenRecord } from '@latchkey/core';
+import type {
+  AccessTokenRecord,
+  AccessTokenRepository,
+  ClaimsRequest,
+  NewAccessTokenRecord,
+} from '@latchkey/core';
 import type { InferEntity } from '@mikro-orm/core';
 import { AccessTokenEntity } from '../entities/access-token.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
-import { run, selectOne } from './raw-sql.js';
+import { parseJson, run, selectOne } from './raw-sql.js';
 
-type AccessTokenRow = InferEntity<typeof AccessTokenEntity>;
+/** The row, plus its family's `claims` request (not a column of access_tokens, so not mapped). */
+type AccessTokenRow = InferEntity<typeof AccessTokenEntity> & { family_claims?: unknown };
 
 const INSERT = `insert into access_tokens
 (jti, client_id, user_id, family_id, session_id, scope, created_at, expires_at, revoked_at)
 values (?, ?, ?, ?, ?, ?, ?, ?, null)`;
 
-/** A token is revoked when it was, or when the family (grant) it came from was. */
+/**
+ * A token is revoked when it was, or when the family (grant) it came from was; the family's `claims`
+ * request rides along for userinfo, in the same statement.
+ */
 const FIND = `select a.jti, a.client_id, a.user_id, a.family_id, a.session_id, a.scope, a.created_at,
-a.expires_at, coalesce(a.revoked_at, f.revoked_at) as revoked_at
+a.expires_at, coalesce(a.revoked_at, f.revoked_at) as revoked_at, f.claims as family_claims
 from access_tokens a left join refresh_token_families f on f.id = a.family_id
 where a.jti = ?`;
 
@@ -64,5 +73,6 @@ function toDomain(row: AccessTokenRow): AccessTokenRecord {
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt ?? null,
+    claims: row.family_claims == null ? null : parseJson<ClaimsRequest>(row.family_claims),
   };
 }

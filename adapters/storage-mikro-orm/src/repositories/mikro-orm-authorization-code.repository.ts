@@ -1,4 +1,4 @@
-import type { AuthorizationCode, AuthorizationCodeRepository } from '@latchkey/core';
+import type { AuthorizationCode, AuthorizationCodeRepository, ClaimsRequest } from '@latchkey/core';
 import type { InferEntity } from '@mikro-orm/core';
 import { AuthorizationCodeEntity } from '../entities/authorization-code.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
@@ -86,7 +86,7 @@ function toDomain(row: CodeRow): AuthorizationCode {
     codeChallengeMethod: (row.codeChallengeMethod ?? null) as AuthorizationCode['codeChallengeMethod'],
     authTime: row.authTime,
     amr: [...parseJson<string[]>(row.amr)],
-    claims: row.claims == null ? null : parseJson<Record<string, unknown>>(row.claims),
+    claims: row.claims == null ? null : parseJson<ClaimsRequest>(row.claims),
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     redeemedAt: row.redeemedAt ?? null,

@@ -60,7 +60,7 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     const { family, hash } = await start();
     expect(await b.refreshTokens.find(hash)).toEqual({
       token: { tokenHash: hash, familyId: family.id, createdAt: at(0), expiresAt: at(60), usedAt: null },
-      family: { ...family, revokedAt: null },
+      family: { ...family, claims: null, revokedAt: null },
     });
     expect(await a.refreshTokens.markUsed(hash, at(1))).toBe(true);
     expect(await b.refreshTokens.markUsed(hash, at(2))).toBe(false);
@@ -74,6 +74,18 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     expect(next?.family.expiresAt).toEqual(at(61));
     expect((await b.refreshTokens.find(hash))?.token.usedAt).toEqual(at(1));
     expect(await a.refreshTokens.find('unknown')).toBeNull();
+  });
+
+  it("keeps the grant's claims request on the family, and gives it to the family's access tokens", async () => {
+    const claims = {
+      id_token: { email: { essential: true }, sub: { value: alice } },
+      userinfo: { groups: null, team: { values: ['a', 'b'] } },
+    };
+    const { family, hash } = await start(randomUUID(), { claims });
+    expect((await b.refreshTokens.find(hash))?.family.claims).toEqual(claims);
+    const record = anAccessToken({ familyId: family.id });
+    await a.accessTokens.insert(record);
+    expect((await b.accessTokens.find(record.jti))?.claims).toEqual(claims);
   });
 
   it('uses a token up only while it is unexpired and its family is not revoked', async () => {
@@ -99,7 +111,11 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     const alone = anAccessToken();
     await a.accessTokens.insert(fromFamily);
     await a.accessTokens.insert(alone);
-    expect(await b.accessTokens.find(fromFamily.jti)).toEqual({ ...fromFamily, revokedAt: null });
+    expect(await b.accessTokens.find(fromFamily.jti)).toEqual({
+      ...fromFamily,
+      revokedAt: null,
+      claims: null,
+    });
     await a.refreshTokens.revokeFamily(family.id, at(3));
     expect((await b.accessTokens.find(fromFamily.jti))?.revokedAt).toEqual(at(3));
     expect((await b.accessTokens.find(alone.jti))?.revokedAt).toBeNull();
@@ -123,7 +139,7 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     await a.accessTokens.insert(token);
     expect(await a.accessTokens.revoke(token.jti, at(1))).toBe(true);
     expect(await b.accessTokens.revoke(token.jti, at(2))).toBe(false);
-    expect(await a.accessTokens.find(token.jti)).toEqual({ ...token, revokedAt: at(1) });
+    expect(await a.accessTokens.find(token.jti)).toEqual({ ...token, revokedAt: at(1), claims: null });
     expect(await a.accessTokens.revoke('unknown', at(1))).toBe(false);
   });
 

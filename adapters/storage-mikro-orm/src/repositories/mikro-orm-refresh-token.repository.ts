@@ -1,4 +1,5 @@
 import type {
+  ClaimsRequest,
   NewRefreshToken,
   NewRefreshTokenFamily,
   RefreshToken,
@@ -16,15 +17,15 @@ type TokenRow = InferEntity<typeof RefreshTokenEntity>;
 type FamilyRow = InferEntity<typeof RefreshTokenFamilyEntity>;
 
 const INSERT_FAMILY = `insert into refresh_token_families
-(id, client_id, user_id, session_id, scope, auth_time, amr, created_at, expires_at, revoked_at)
-values (?, ?, ?, ?, ?, ?, ?, ?, ?, null)`;
+(id, client_id, user_id, session_id, scope, auth_time, amr, claims, created_at, expires_at, revoked_at)
+values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)`;
 const INSERT_TOKEN = `insert into refresh_tokens (token_hash, family_id, created_at, expires_at, used_at)
 values (?, ?, ?, ?, null)`;
 const EXTEND_FAMILY = `update refresh_token_families set expires_at = ? where id = ? and expires_at < ?`;
 const FIND_TOKEN = `select token_hash, family_id, created_at, expires_at, used_at from refresh_tokens
 where token_hash = ?`;
-const FIND_FAMILY = `select id, client_id, user_id, session_id, scope, auth_time, amr, created_at, expires_at,
-revoked_at from refresh_token_families where id = ?`;
+const FIND_FAMILY = `select id, client_id, user_id, session_id, scope, auth_time, amr, claims, created_at,
+expires_at, revoked_at from refresh_token_families where id = ?`;
 
 /**
  * The one statement that decides who rotates a token: on PostgreSQL a concurrent update waits for the
@@ -65,6 +66,7 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
         family.scope,
         family.authTime,
         JSON.stringify(family.amr),
+        family.claims ? JSON.stringify(family.claims) : null,
         family.createdAt,
         family.expiresAt,
       ]);
@@ -144,6 +146,7 @@ function familyToDomain(row: FamilyRow): RefreshTokenFamily {
     scope: row.scope,
     authTime: row.authTime,
     amr: [...parseJson<string[]>(row.amr)],
+    claims: row.claims == null ? null : parseJson<ClaimsRequest>(row.claims),
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt ?? null,

@@ -1,3 +1,5 @@
+import type { ClaimsRequest } from '../claims/claims-request.js';
+
 /**
  * An authorization code as stored (RFC 6749 §4.1.2): only the SHA-256 of the code is kept; single use,
  * 15 minutes (fosite's default, as Pocket ID).
@@ -15,8 +17,8 @@ export interface AuthorizationCode {
   codeChallengeMethod: 'S256' | 'plain' | null;
   authTime: Date;
   amr: string[];
-  /** The `claims` request parameter (OIDC Core §5.5), parsed. */
-  claims: Record<string, unknown> | null;
+  /** The `claims` request parameter (OIDC Core §5.5), validated; carried on to the refresh family. */
+  claims: ClaimsRequest | null;
   createdAt: Date;
   expiresAt: Date;
   redeemedAt: Date | null;

@@ -1,5 +1,6 @@
 import type { OAuthErrorCode } from '../../errors/oauth.errors.js';
 import type { OidcClient } from '../../clients/oidc-client.js';
+import type { ClaimsRequest } from '../claims/claims-request.js';
 
 /** OAuth 2.0 Multiple Response Type Encoding Practices and Form Post Response Mode. */
 export const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const;
@@ -36,6 +37,8 @@ export interface AuthorizationContext {
    * request they point to, merged with an unsigned request object. Never holds `request`/`request_uri`.
    */
   params: Record<string, string>;
+  /** Parameters the request sent more than once (left out of `params`): `invalid_request`. */
+  repeated: readonly string[];
   source: RequestSource;
   /** True when the parameters came from a pushed authorization request (RFC 9126). */
   pushed: boolean;
@@ -56,6 +59,10 @@ export interface AuthorizationContext {
   idTokenHintSubject: string | null;
   /** `ui_locales`, well-formed BCP 47 tags in the order of preference; empty when not sent. */
   uiLocales: string[];
+  /** The `claims` parameter (OIDC Core §5.5), validated; null when not sent. */
+  claims: ClaimsRequest | null;
+  /** The `sub` that `claims.id_token.sub.value` demands (§5.5.1.1); null when none. */
+  requestedSubject: string | null;
 }
 
 /** Whatever a check needs from outside the request. */
@@ -88,9 +95,14 @@ export const fail = (ctx: AuthorizationContext, error: OAuthErrorCode, descripti
 };
 
 /** A fresh context for `params`, before any check ran. */
-export function newContext(params: Record<string, string>, source: RequestSource): AuthorizationContext {
+export function newContext(
+  params: Record<string, string>,
+  source: RequestSource,
+  repeated: readonly string[] = [],
+): AuthorizationContext {
   return {
     params,
+    repeated,
     source,
     pushed: false,
     responseMode: 'query',
@@ -103,5 +115,7 @@ export function newContext(params: Record<string, string>, source: RequestSource
     maxAge: null,
     idTokenHintSubject: null,
     uiLocales: [],
+    claims: null,
+    requestedSubject: null,
   };
 }

@@ -15,18 +15,23 @@ import type {
   InteractionRepository,
 } from './authorization-code.js';
 import {
+  AuthorizeError,
+  fail,
   newContext,
   type AuthorizationCheck,
   type AuthorizationContext,
   type CheckDeps,
   type RequestSource,
+  type ResponseMode,
 } from './authorization-request.js';
+import { checkClaims } from './checks/claims.check.js';
 import { checkClient } from './checks/client.check.js';
 import { checkIdTokenHint } from './checks/id-token-hint.check.js';
 import { checkPkce } from './checks/pkce.check.js';
 import { checkPrompt } from './checks/prompt.check.js';
 import { checkPushedRequestRequired } from './checks/pushed-request-required.check.js';
 import { checkRedirectUri } from './checks/redirect-uri.check.js';
+import { checkRepeatedParameters } from './checks/repeated-parameters.check.js';
 import { checkRequestObject, PAR_REQUEST_URI_PREFIX } from './checks/request-object.check.js';
 import { checkResource } from './checks/resource.check.js';
 import { checkResponseMode } from './checks/response-mode.check.js';
@@ -45,9 +50,11 @@ export const AUTHORIZATION_PIPELINE: readonly AuthorizationCheck[] = [
   checkRequestObject,
   checkRedirectUri,
   checkResponseMode,
+  checkRepeatedParameters,
   checkPushedRequestRequired,
   checkResponseType,
   checkScope,
+  checkClaims,
   checkPkce,
   checkPrompt,
   checkIdTokenHint,
@@ -109,9 +116,9 @@ export class AuthorizationService {
   /** Runs the pipeline over the request's parameters; throws an AuthorizeError. */
   async validate(
     params: Record<string, string>,
-    options: { issuer: string; source: RequestSource },
+    options: { issuer: string; source: RequestSource; repeated?: readonly string[] },
   ): Promise<AuthorizationContext> {
-    const ctx = newContext({ ...params }, options.source);
+    const ctx = newContext({ ...params }, options.source, options.repeated);
     const deps: CheckDeps = {
       findClient: (id) => this.deps.clients.findById(id),
       takePushedRequest: async (requestUri, clientId) =>
@@ -173,8 +180,9 @@ export class AuthorizationService {
   /**
    * The steps between this request and a code (pocket-id-api.md §4.12), for `signedIn` or nobody:
    * - `authenticate` when nobody is signed in;
-   * - `select_account` for `prompt=select_account`, or an `id_token_hint` naming someone else, unless
-   *   the person has just chosen by signing in (`accountChosen`);
+   * - `select_account` for `prompt=select_account`, or an `id_token_hint` (or a `claims` request for an
+   *   ID token `sub` value) naming someone else, unless the person has just chosen by signing in
+   *   (`accountChosen`);
    * - `reauthenticate` (a passkey, again) for the client's `requiresReauthentication`, and for a
    *   signed-in person whose sign-in is older than `max_age` or, with `prompt=login`, than `since`;
    * - `consent` unless remembered or skipped (for nobody: unless the client skips it).
@@ -191,7 +199,8 @@ export class AuthorizationService {
     } else if (
       !options.accountChosen &&
       (ctx.prompt.has('select_account') ||
-        (ctx.idTokenHintSubject !== null && ctx.idTokenHintSubject !== signedIn.user.id))
+        (ctx.idTokenHintSubject !== null && ctx.idTokenHintSubject !== signedIn.user.id) ||
+        (ctx.requestedSubject !== null && ctx.requestedSubject !== signedIn.user.id))
     ) {
       steps.push('select_account');
     }
@@ -267,6 +276,30 @@ export class AuthorizationService {
     return this.deps.interactions.delete(id);
   }
 
+  /**
+   * The person said no (RFC 6749 §4.1.2.1 `access_denied`): removes the interaction, once, and says
+   * where the refusal goes: the stored request's verified redirect URI, in its response mode, with its
+   * `state`. Null when the interaction is unknown, expired or already finished, or when its client or
+   * callback URLs no longer admit the request: then nothing may be redirected.
+   */
+  async deny(
+    id: string,
+    options: { issuer: string },
+  ): Promise<{ redirectUri: string; responseMode: ResponseMode; state: string | null } | null> {
+    const interaction = await this.findInteraction(id);
+    if (!interaction) return null;
+    let ctx: AuthorizationContext;
+    try {
+      ctx = await this.validate(interaction.parameters, { issuer: options.issuer, source: 'stored' });
+    } catch (error) {
+      if (error instanceof AuthorizeError) return null;
+      throw error;
+    }
+    // Single use, as for a code: a refusal racing an approval leaves exactly one of them standing.
+    if (!(await this.consumeInteraction(interaction.id))) return null;
+    return { redirectUri: ctx.redirectUri!, responseMode: ctx.responseMode, state: ctx.state };
+  }
+
   /** RFC 9126 §2.2: stores a validated request and returns its one-time `request_uri`. */
   async pushRequest(ctx: AuthorizationContext): Promise<{ requestUri: string; expiresIn: number }> {
     const requestUri = `${PAR_REQUEST_URI_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -295,6 +328,10 @@ export class AuthorizationService {
   ): Promise<Record<string, string | null>> {
     const { user, session } = signedIn;
     const client = ctx.client!;
+    // OIDC Core §5.5.1.1: a request for a given `sub` "MUST NOT" be answered for anyone else.
+    if (ctx.requestedSubject !== null && ctx.requestedSubject !== user.id) {
+      fail(ctx, 'login_required', 'The signed-in user is not the one the claims request names');
+    }
     const now = this.now();
     const before = await this.deps.consents.find(user.id, client.id);
     await this.deps.consents.grant(user.id, client.id, ctx.scopes, now);
@@ -316,7 +353,7 @@ export class AuthorizationService {
       authTime: fresher ? reauthenticatedAt : session.authTime,
       // The re-authentication step takes a passkey (`phr`, RFC 8176).
       amr: fresher && !session.amr.includes('phr') ? [...session.amr, 'phr'] : session.amr,
-      claims: null,
+      claims: ctx.claims,
       createdAt: now,
       expiresAt: new Date(now.getTime() + CODE_LIFETIME_MS),
     });

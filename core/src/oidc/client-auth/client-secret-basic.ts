@@ -36,6 +36,8 @@ export function clientSecretBasic(deps: ClientAuthDeps): ClientAuthMethod {
         if (colon < 0) throw new Error('no colon');
         id = decodeComponent(decoded.slice(0, colon));
         secret = decodeComponent(decoded.slice(colon + 1));
+        // client_id is VSCHAR (RFC 6749 Appendix A.1); a NUL would also fail PostgreSQL's lookup.
+        if (id.includes('\0')) throw new Error('NUL in client_id');
       } catch {
         throw invalidClient('The Basic credentials are malformed', true);
       }

@@ -14,6 +14,8 @@ export const DEVICE_CODE_TTL_SECONDS = 15 * 60;
 export const DEVICE_POLL_INTERVAL_SECONDS = 5;
 /** No I, L, O: a person reads the code off a screen and types it. */
 const USER_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ0123456789';
+/** A normalized user code: `E` and seven of the alphabet (ours), with room for imported ones. */
+const USER_CODE_SHAPE = /^[A-Z0-9]{1,32}$/;
 
 /** What a person types, made comparable: trimmed, upper case, separators dropped, I→1, O→0 (Pocket ID). */
 export function normalizeUserCode(input: string): string {
@@ -115,7 +117,10 @@ export class DeviceAuthorizationService {
 
   /** The pending code a person typed, checked against who they are. */
   async info(input: string, user: User): Promise<DeviceCodeInfo> {
-    const code = await this.deps.codes.findByUserCode(normalizeUserCode(input));
+    const typed = normalizeUserCode(input);
+    // Only what a user code can be reaches storage (U+0000, say, would fail PostgreSQL's lookup).
+    if (!USER_CODE_SHAPE.test(typed)) throw deviceProblems.invalid();
+    const code = await this.deps.codes.findByUserCode(typed);
     if (!code || code.status !== 'pending') throw deviceProblems.invalid();
     if (code.expiresAt <= this.now()) throw deviceProblems.expired();
     const client = await this.deps.clients.findById(code.clientId);

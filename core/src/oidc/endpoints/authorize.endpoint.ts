@@ -19,9 +19,19 @@ import { authorizationResponse } from '../authorization/authorization-response.j
 import type { AuthorizationService, SignedIn } from '../authorization/authorization.service.js';
 import { PROMPT_VALUES } from '../authorization/checks/prompt.check.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
+import { hasUnstorableCharacters, UNSTORABLE_DESCRIPTION } from '../protocol-parameters.js';
+import { refuseHead } from './refuse-head.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_ALLOWED = 'You are not allowed to access this service';
+/** Parameters that decide where an error may go: repeated, nothing can be redirected. */
+const NOT_REDIRECTED_WHEN_REPEATED = new Set([
+  'client_id',
+  'redirect_uri',
+  'request',
+  'request_uri',
+  'interaction',
+]);
 
 /**
  * The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2), GET and form POST.
@@ -56,11 +66,28 @@ export function authorizeRoutes(deps: {
     req: HttpRequest,
     scope: RequestScope,
   ): Promise<HttpResult> => {
+    if (hasUnstorableCharacters(params)) return errorPage('invalid_request', UNSTORABLE_DESCRIPTION);
+    // RFC 6749 §3.1: a repeated parameter is invalid_request. Repeated client_id, redirect_uri or the
+    // parameters that may carry them leave the redirect URI unverified: the error page says so. Any
+    // other repeat is left out of the parameters and redirected once the redirect URI is verified
+    // (§4.1.2.1), so a repeated `state` is not echoed and a repeated `response_mode` is not used.
     const single: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params)) if (typeof v === 'string') single[k] = v;
+    const repeated: string[] = [];
+    for (const [k, v] of Object.entries(params)) {
+      if (typeof v === 'string') single[k] = v;
+      else repeated.push(k);
+    }
+    const unverifiable = repeated.find((k) => NOT_REDIRECTED_WHEN_REPEATED.has(k));
+    if (unverifiable !== undefined) {
+      return errorPage('invalid_request', `The '${unverifiable}' parameter is included more than once`);
+    }
     try {
       if (single.interaction !== undefined) return await resume(single.interaction, req, scope);
-      const ctx = await authorization.validate(single, { issuer: scope.issuer, source: 'authorize' });
+      const ctx = await authorization.validate(single, {
+        issuer: scope.issuer,
+        source: 'authorize',
+        repeated,
+      });
       return await decide(ctx, req, scope);
     } catch (error) {
       if (!(error instanceof AuthorizeError)) throw error;
@@ -141,11 +168,14 @@ export function authorizeRoutes(deps: {
     path: '/authorize',
     auth: 'public' as const,
     errors: 'oauth' as const,
-    rejectRepeatedParams: true,
+    // Repeated parameters are refused by `handle`, which knows whether the error may be redirected.
+    rejectRepeatedParams: false,
     tags: ['oidc'],
     summary: 'Authorization endpoint (code flow)',
   };
   return [
+    // Before the GET route, so that HEAD does not run it (refuse-head.ts).
+    refuseHead('oidc.authorize.head', '/authorize', ['GET', 'POST']),
     defineRoute({
       ...common,
       name: 'oidc.authorize',
@@ -184,6 +214,7 @@ export function registerAuthorizeDiscovery(registry: DiscoveryRegistry): void {
     request_parameter_supported: true,
     request_object_signing_alg_values_supported: ['none'],
     request_uri_parameter_supported: false,
-    claims_parameter_supported: false,
+    // OIDC Core §5.5 (claims-request.ts): `userinfo` and `id_token` members.
+    claims_parameter_supported: true,
   }));
 }

@@ -10,6 +10,7 @@ import type { DeviceAuthorizationService } from '../device/device-authorization.
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 import { checkNoResource } from '../grants/checks/resource.check.js';
 import { parseScope } from '../grants/checks/scope.check.js';
+import { rejectUnstorableCharacters } from '../protocol-parameters.js';
 
 export const DEVICE_AUTHORIZATION_PATH = '/api/oidc/device/authorize';
 /** The UI page where a person enters the user code (ARCHITECTURE: pages). */
@@ -55,6 +56,7 @@ export function deviceRoutes(deps: {
       tags: ['oidc'],
       summary: 'Device authorization request (RFC 8628 §3.1)',
       async handler(req, scope) {
+        rejectUnstorableCharacters(req.body);
         const client = await deps.authenticateClient(req, req.body);
         checkNoResource(req.body);
         const scopes = [...new Set(parseScope(formValue(req.body, 'scope')))];

@@ -11,7 +11,9 @@ import {
 } from '../../http/route.js';
 import type { SessionService } from '../../sessions/session.service.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
+import { rejectUnstorableCharacters } from '../protocol-parameters.js';
 import { ACCESS_TOKEN_TYP } from '../tokens/oidc-tokens.js';
+import { refuseHead } from './refuse-head.js';
 
 export const END_SESSION_PATH = '/api/oidc/end-session';
 /** The UI's sign-out confirmation page (ARCHITECTURE: pages), relative to the issuer. */
@@ -53,6 +55,8 @@ export function endSessionRoutes(deps: EndSessionDeps): RouteDef[] {
     issuer: string,
   ): Promise<HttpResult> => {
     const params = { ...req.query, ...(req.body ?? {}) };
+    // As a repeated parameter: 400 invalid_request (protocol-parameters.ts).
+    rejectUnstorableCharacters(params);
     const single = (name: string): string | undefined => {
       const v = params[name];
       return typeof v === 'string' && v !== '' ? v : undefined;
@@ -110,6 +114,8 @@ export function endSessionRoutes(deps: EndSessionDeps): RouteDef[] {
   };
 
   return [
+    // Before the GET route, so that HEAD does not sign anybody out (refuse-head.ts).
+    refuseHead('oidc.end-session.head', END_SESSION_PATH, ['GET', 'POST']),
     defineRoute({
       name: 'oidc.end-session',
       method: 'GET',

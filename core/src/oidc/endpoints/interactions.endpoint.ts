@@ -8,6 +8,7 @@ import type { SessionService } from '../../sessions/session.service.js';
 import type { User } from '../../users/user.js';
 import type { Interaction } from '../authorization/authorization-code.js';
 import { AuthorizeError, type AuthorizationContext } from '../authorization/authorization-request.js';
+import { authorizationResponse } from '../authorization/authorization-response.js';
 import {
   INTERACTION_STEPS,
   inStepOrder,
@@ -68,6 +69,14 @@ function view(
   };
 }
 
+/** What `GET /api/oidc/interactions/:id` answers (and `complete`, while steps remain). */
+export type InteractionDto = ReturnType<typeof view>;
+
+const GONE = new URLSearchParams({
+  error: 'invalid_request',
+  error_description: 'This sign-in request has expired or was already used',
+});
+
 /**
  * The interaction API behind `/interaction?interaction=<id>` (pocket-id-api.md §4.12). Steps are
  * completed in order; when none remains, `redirectUrl` is `/authorize?interaction=<id>`, where the
@@ -83,6 +92,11 @@ function view(
  * An interaction bound to nobody, or to someone else, is taken over by the caller, and the steps it
  * needs are worked out again for them (their remembered consent counts; a stale sign-in adds
  * `reauthenticate`).
+ *
+ * Beyond Pocket ID (whose page can only go back in history): `GET …/deny` refuses the request, and the
+ * client hears `access_denied` (RFC 6749 §4.1.2.1). It is a page load, not a JSON call, because only a
+ * navigation can deliver a `form_post` answer, and a form post from the page could not follow the
+ * redirect to the client under its CSP (`form-action 'self'` applies to redirects too).
  */
 export function interactionRoutes(deps: {
   authorization: AuthorizationService;
@@ -221,6 +235,31 @@ export function interactionRoutes(deps: {
           { redirectUrl: `/authorize?interaction=${encodeURIComponent(interaction.id)}` },
           headers,
         );
+      },
+    }),
+    defineRoute<{ id: string }>({
+      name: 'oidc.interactions.deny',
+      method: 'GET',
+      path: '/api/oidc/interactions/:id/deny',
+      // Whoever holds the interaction may refuse it, also before signing in: it only ever cancels.
+      auth: 'public',
+      tags: ['oidc'],
+      summary: 'Refuses an authorization interaction: the browser goes back to the client with access_denied',
+      async handler(req, scope) {
+        const id = req.params.id;
+        const denied = UUID.test(id) ? await authorization.deny(id, { issuer: scope.issuer }) : null;
+        if (!denied) {
+          return {
+            status: 302,
+            headers: { location: `/interaction/error?${GONE}`, 'cache-control': 'no-store' },
+          };
+        }
+        return authorizationResponse(denied.redirectUri, denied.responseMode, {
+          error: 'access_denied',
+          error_description: 'The user refused the authorization request',
+          state: denied.state,
+          iss: scope.issuer,
+        });
       },
     }),
   ];

@@ -7,6 +7,7 @@ import { invalidClient } from '../client-auth/client-auth.errors.js';
 import { type FormBody, formValue } from '../client-auth/client-auth-method.port.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 import type { FoundToken, TokenLookup } from '../tokens/token-lookup.js';
+import { rejectUnstorableCharacters } from '../protocol-parameters.js';
 
 export const INTROSPECTION_PATH = '/api/oidc/introspect';
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -102,6 +103,7 @@ export function introspectionRoutes(deps: IntrospectionDeps): RouteDef[] {
       tags: ['oidc'],
       summary: 'Whether a token of the calling client is active, and what it carries (RFC 7662)',
       async handler(req, scope) {
+        rejectUnstorableCharacters(req.body);
         const client = await deps.authenticateClient(req, req.body);
         if (client.isPublic) throw invalidClient('Public clients cannot introspect tokens');
         const token = formValue(req.body, 'token');

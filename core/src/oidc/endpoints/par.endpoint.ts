@@ -6,6 +6,7 @@ import type { AuthorizationService } from '../authorization/authorization.servic
 import type { ClientAuthenticator } from '../client-auth/authenticate-client.js';
 import type { FormBody } from '../client-auth/client-auth-method.port.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
+import { rejectUnstorableCharacters } from '../protocol-parameters.js';
 
 export const PAR_PATH = '/api/oidc/par';
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -43,6 +44,7 @@ export function parRoutes(deps: {
       summary: 'Pushed authorization request (RFC 9126)',
       async handler(req, scope) {
         const body = req.body;
+        rejectUnstorableCharacters(body);
         const client = await deps.authenticateClient(req, body);
         const params: Record<string, string> = {};
         for (const [key, value] of Object.entries(body)) {

@@ -6,6 +6,7 @@ import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 import type { AccessTokenRepository } from '../tokens/access-token.repository.port.js';
 import type { RefreshTokenRepository } from '../tokens/refresh-token.repository.port.js';
 import type { TokenLookup } from '../tokens/token-lookup.js';
+import { rejectUnstorableCharacters } from '../protocol-parameters.js';
 
 /** Pocket ID has no revocation endpoint (inventory §1); this path sits beside its token endpoint. */
 export const REVOCATION_PATH = '/api/oidc/revoke';
@@ -54,6 +55,7 @@ export function revocationRoutes(deps: RevocationDeps): RouteDef[] {
       tags: ['oidc'],
       summary: 'Revoke an access or refresh token of the calling client (RFC 7009)',
       async handler(req, scope) {
+        rejectUnstorableCharacters(req.body);
         const client = await deps.authenticateClient(req, req.body);
         const token = formValue(req.body, 'token');
         if (!token) throw new OAuthError('invalid_request', 'token is required');

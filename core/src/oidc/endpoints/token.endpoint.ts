@@ -5,6 +5,7 @@ import type { ClientAuthenticator } from '../client-auth/authenticate-client.js'
 import { type FormBody, formValue } from '../client-auth/client-auth-method.port.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 import type { Grant } from '../grants/grant.js';
+import { rejectUnstorableCharacters } from '../protocol-parameters.js';
 
 export const TOKEN_PATH = '/api/oidc/token';
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -44,6 +45,7 @@ export function tokenRoutes(deps: TokenEndpointDeps): RouteDef[] {
       summary: 'Exchange a grant for tokens (RFC 6749 §3.2)',
       async handler(req, scope) {
         const body = req.body;
+        rejectUnstorableCharacters(body);
         const grantType = formValue(body, 'grant_type');
         if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
         const client = await deps.authenticateClient(req, body);

@@ -2,6 +2,7 @@ import { OAuthError } from '../../errors/oauth.errors.js';
 import { json } from '../../http/render.js';
 import { defineRoute, type HttpRequest, type RouteDef } from '../../http/route.js';
 import type { User } from '../../users/user.js';
+import { requestedClaimNames } from '../claims/claims-request.js';
 import {
   SUPPORTED_CLAIMS,
   SUPPORTED_SCOPES,
@@ -64,7 +65,10 @@ function bearerToken(req: HttpRequest<Record<string, string>, FormBody | undefin
   return token;
 }
 
-/** `GET`/`POST /api/oidc/userinfo` (OIDC Core §5.3): the token's scope claims for its subject. */
+/**
+ * `GET`/`POST /api/oidc/userinfo` (OIDC Core §5.3): the token's scope claims for its subject, plus the
+ * `userinfo` claims its grant's `claims` request named (§5.5).
+ */
 export function userinfoRoutes(deps: UserinfoDeps): RouteDef[] {
   return [
     defineRoute<Record<string, string>, FormBody | undefined>({
@@ -95,7 +99,9 @@ export function userinfoRoutes(deps: UserinfoDeps): RouteDef[] {
         }
         const user = typeof payload.sub === 'string' ? await deps.users.findById(payload.sub) : null;
         if (!user || user.disabled) throw bearerError('invalid_token', 'The user is no longer active');
-        return json(200, await deps.claims.claimsFor(user, scopes, scope.issuer), {
+        // The grant's `claims` request (OIDC Core §5.5) adds its `userinfo` claims to the scope claims.
+        const requested = requestedClaimNames(record.claims, 'userinfo');
+        return json(200, await deps.claims.claimsFor(user, scopes, scope.issuer, requested), {
           'cache-control': 'no-store',
           pragma: 'no-cache',
         });

@@ -72,6 +72,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
           amr: code.amr,
           nonce: code.nonce,
           sessionId: code.sessionId,
+          claims: code.claims,
           refresh: { start: { scopes } },
         });
         if (issued.familyId) await deps.codes.setFamily(codeHash, issued.familyId);

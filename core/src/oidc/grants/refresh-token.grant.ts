@@ -29,7 +29,7 @@ const REPLAYED = 'The refresh token was already used; its grant is revoked';
  * untouched: it is not that client's to burn), a widened scope (`invalid_scope`), and the user, who
  * must still exist, be enabled and be in an allowed group. The new access token carries the requested
  * subset of the grant; the family keeps the whole grant for later refreshes. A new ID token (OIDC Core
- * §12.2) keeps the original `auth_time`, `amr` and `sid`, and carries no `nonce`.
+ * §12.2) keeps the original `auth_time`, `amr`, `sid` and `claims` request, and carries no `nonce`.
  */
 export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
   const now = deps.now ?? (() => new Date());
@@ -72,6 +72,7 @@ export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
           amr: family.amr,
           nonce: null,
           sessionId: family.sessionId,
+          claims: family.claims,
           refresh: { rotate: family },
         });
         return issued.response;

@@ -1,4 +1,5 @@
 import { OAuthError } from '../../errors/oauth.errors.js';
+import { jsonHasUnstorableCharacters } from '../protocol-parameters.js';
 
 /**
  * RFC 7591 §2 client metadata, as a registration (or an RFC 7592 update) sends it, checked and with
@@ -131,6 +132,10 @@ export function parseClientMetadata(body: unknown, policy: MetadataPolicy): Clie
     throw invalidMetadata('The request body must be a JSON object of client metadata');
   }
   const input = body as Record<string, unknown>;
+  // Nothing unstorable reaches storage (protocol-parameters.ts), also in members we ignore.
+  if (jsonHasUnstorableCharacters(input)) {
+    throw invalidMetadata('The metadata holds U+0000 or an unpaired surrogate');
+  }
 
   const clientId = optionalString(input, 'client_id');
   if (clientId !== undefined && !CLIENT_ID.test(clientId)) {

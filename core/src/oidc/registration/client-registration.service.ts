@@ -169,6 +169,8 @@ export class ClientRegistrationService {
   ): Promise<{ client: OidcClient; registration: ClientRegistration }> {
     const refused = () =>
       invalidRegistrationToken('The registration access token is invalid for this client');
+    // A client id never holds U+0000, and PostgreSQL could not even look one up.
+    if (clientId.includes('\0')) throw refused();
     const registration = await this.deps.registrations.find(clientId);
     const stored = registration?.accessTokenHash ?? '';
     if (!registration || !/^[0-9a-f]{64}$/.test(stored)) throw refused();

@@ -1,3 +1,5 @@
+import type { ClaimsRequest } from '../claims/claims-request.js';
+
 /**
  * The record of an issued RFC 9068 access token. The token is a self-contained JWT; its record is what
  * lets userinfo, introspection (RFC 7662) and revocation (RFC 7009) refuse it before it expires.
@@ -17,13 +19,15 @@ export interface AccessTokenRecord {
   expiresAt: Date;
   /** When the token itself, or the family it came from, was revoked. */
   revokedAt: Date | null;
+  /** The `claims` request of the grant (its family's): what userinfo adds to the scope claims. */
+  claims: ClaimsRequest | null;
 }
 
-export type NewAccessTokenRecord = Omit<AccessTokenRecord, 'revokedAt'>;
+export type NewAccessTokenRecord = Omit<AccessTokenRecord, 'revokedAt' | 'claims'>;
 
 export interface AccessTokenRepository {
   insert(record: NewAccessTokenRecord): Promise<void>;
-  /** The record, with its family's revocation folded into `revokedAt`; null when unknown. */
+  /** The record, with its family's revocation folded into `revokedAt` and its `claims`; null when unknown. */
   find(jti: string): Promise<AccessTokenRecord | null>;
   /** Revokes one token; false when it is unknown or already revoked. */
   revoke(jti: string, now: Date): Promise<boolean>;

@@ -1,3 +1,5 @@
+import type { ClaimsRequest } from '../claims/claims-request.js';
+
 /**
  * One grant's chain of rotated refresh tokens (OAuth 2.0 Security BCP, RFC 9700 §4.14.2): each refresh
  * uses up its token and adds the next one to the family; presenting a used token again revokes the
@@ -12,6 +14,11 @@ export interface RefreshTokenFamily {
   scope: string;
   authTime: Date;
   amr: string[];
+  /**
+   * The grant's `claims` request (OIDC Core §5.5): every ID token of the family carries its `id_token`
+   * claims, and userinfo answers its `userinfo` claims for every access token of the family.
+   */
+  claims: ClaimsRequest | null;
   createdAt: Date;
   /** The expiry of its newest token: nothing in the family outlives it. */
   expiresAt: Date;
@@ -28,7 +35,9 @@ export interface RefreshToken {
   usedAt: Date | null;
 }
 
-export type NewRefreshTokenFamily = Omit<RefreshTokenFamily, 'revokedAt'>;
+export type NewRefreshTokenFamily = Omit<RefreshTokenFamily, 'revokedAt' | 'claims'> & {
+  claims?: ClaimsRequest | null;
+};
 export type NewRefreshToken = Omit<RefreshToken, 'usedAt'>;
 
 export interface RefreshTokenRepository {

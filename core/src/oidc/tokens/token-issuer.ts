@@ -3,6 +3,7 @@ import type { OidcClient } from '../../clients/oidc-client.js';
 import { DEFAULT_REFRESH_TOKEN_MINUTES } from '../../clients/oidc-client.js';
 import { hashToken } from '../../sessions/session.service.js';
 import type { User } from '../../users/user.js';
+import { requestedClaimNames, type ClaimsRequest } from '../claims/claims-request.js';
 import type { ScopeClaimsService } from '../claims/scope-claims.service.js';
 import type { TokenResponse } from '../grants/grant.js';
 import type { AccessTokenRepository } from './access-token.repository.port.js';
@@ -36,6 +37,11 @@ export interface TokenRequest {
    * `rotate`: add the next token to an existing family; absent: no refresh token.
    */
   refresh?: { start: { scopes: string[] } } | { rotate: RefreshTokenFamily };
+  /**
+   * The grant's `claims` request (OIDC Core §5.5): its `id_token` claims join the ID token's scope
+   * claims, and a new refresh family keeps it (for later ID tokens and for userinfo).
+   */
+  claims?: ClaimsRequest | null;
   /** More ID token claims (e.g. `c_hash`), on top of the scope claims. */
   idTokenClaims?: Record<string, unknown>;
 }
@@ -83,6 +89,7 @@ export class TokenIssuer {
             scope: request.refresh.start.scopes.join(' '),
             authTime: request.authTime ?? now,
             amr: request.amr,
+            claims: request.claims ?? null,
             createdAt: now,
             expiresAt: token.expiresAt,
           },
@@ -132,7 +139,12 @@ export class TokenIssuer {
         accessToken: access.token,
         claims: {
           ...(request.idTokenClaims ?? {}),
-          ...(await this.deps.claims.claimsFor(user, request.scopes, request.issuer)),
+          ...(await this.deps.claims.claimsFor(
+            user,
+            request.scopes,
+            request.issuer,
+            requestedClaimNames(request.claims, 'id_token'),
+          )),
         },
       });
     }

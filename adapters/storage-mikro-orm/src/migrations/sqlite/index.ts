@@ -3,11 +3,16 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000000_initial } from './Migration20261123000000_initial.js';
 import { Migration20261124000000_client_registrations } from './Migration20261124000000_client_registrations.js';
+import { Migration20261125000000_refresh_token_claims } from './Migration20261125000000_refresh_token_claims.js';
 
 export const sqliteMigrations: MigrationObject[] = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
   {
     name: 'Migration20261124000000_client_registrations',
     class: Migration20261124000000_client_registrations,
+  },
+  {
+    name: 'Migration20261125000000_refresh_token_claims',
+    class: Migration20261125000000_refresh_token_claims,
   },
 ];

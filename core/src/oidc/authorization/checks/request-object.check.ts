@@ -1,3 +1,4 @@
+import { hasUnstorableCharacters } from '../../protocol-parameters.js';
 import { AuthorizeError, type AuthorizationCheck } from '../authorization-request.js';
 
 /** RFC 9126 §2.2: the `request_uri` the PAR endpoint hands out. */
@@ -63,6 +64,13 @@ export const checkRequestObject: AuthorizationCheck = async (ctx, deps) => {
     // Parameters are strings on the wire; `max_age` may come as a number, `claims` as an object.
     merged[key] =
       typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+  // The query was checked already (protocol-parameters.ts); the object's JSON can still escape one in.
+  if (hasUnstorableCharacters(merged)) {
+    throw new AuthorizeError(
+      'invalid_request_object',
+      'The request object holds U+0000 or an unpaired surrogate',
+    );
   }
   if (merged.client_id !== client.id) {
     throw new AuthorizeError('invalid_request_object', "The request object's client_id does not match");
