@@ -21,6 +21,7 @@ import type {
   RequestScope,
   RouteDef,
 } from './route.js';
+import { unstorableField } from './unstorable.js';
 import { compileValidator, type Validator } from './validation.js';
 import type { StaticFiles } from './static-files.js';
 
@@ -288,6 +289,14 @@ export class HttpApp {
     if (def.rejectRepeatedParams) {
       rejectRepeated(request.query);
       if (def.body === 'form') rejectRepeated(request.body as Record<string, QueryValue>);
+    }
+    // Problem routes only: OAuth endpoints refuse these characters with their own errors.
+    if ((def.errors ?? 'problem') === 'problem') {
+      const bad =
+        unstorableField(request.params) ??
+        unstorableField(request.query) ??
+        (def.body === 'json' ? unstorableField(request.body) : null);
+      if (bad) throw problems.validationFailed([bad]);
     }
     if (!route.params && !route.query && !route.body) return;
     const fieldErrors = [

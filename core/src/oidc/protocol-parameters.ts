@@ -1,22 +1,13 @@
 import { OAuthError } from '../errors/oauth.errors.js';
 import type { QueryValue } from '../http/route.js';
+import { unstorable } from '../http/unstorable.js';
 
 /**
- * Characters refused in every protocol parameter, before anything reaches storage:
- *
- * - U+0000: PostgreSQL's `text` and `jsonb` cannot hold it (the statement fails: a 500 on PostgreSQL
- *   only), and RFC 6749 Appendix A leaves it out of every parameter's syntax (`client_id`, `state`,
- *   `code`, … are VSCHAR, %x20-7E).
- * - Unpaired UTF-16 surrogates: JSON text can escape them in (`"\ud800"`, in a request object, a
- *   `claims` value or registration metadata), and `jsonb` refuses them. Percent-decoded parameters never
- *   hold one (invalid UTF-8 decodes to U+FFFD), but are checked the same way.
- *
- * Refusing them everywhere keeps SQLite and PostgreSQL answering the same.
+ * Protocol parameters holding a character no storage can keep (`http/unstorable.ts`: U+0000 and unpaired
+ * surrogates). RFC 6749 Appendix A also leaves U+0000 out of every parameter's syntax (`client_id`,
+ * `state`, `code`, … are VSCHAR, %x20-7E). OAuth endpoints answer with their own errors, so they check
+ * here rather than through the HTTP layer's problem answer.
  */
-const UNSTORABLE = /[\0\ud800-\udfff]/u;
-
-const unstorable = (s: string): boolean => UNSTORABLE.test(s);
-
 export function hasUnstorableCharacters(params: Record<string, QueryValue | undefined> | undefined): boolean {
   if (!params) return false;
   for (const key in params) {
