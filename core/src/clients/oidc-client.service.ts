@@ -241,8 +241,13 @@ export class OidcClientService {
    */
   async verifySecret(clientId: string, secret: string): Promise<boolean> {
     const client = await this.deps.clients.findById(clientId);
-    if (!client || client.isPublic) return false;
-    const secrets = (await this.deps.clients.secretsOf([clientId])).get(clientId) ?? [];
+    return client !== null && this.verifyClientSecret(client, secret);
+  }
+
+  /** `verifySecret` for a client already read (client authentication reads it first). */
+  async verifyClientSecret(client: OidcClient, secret: string): Promise<boolean> {
+    if (client.isPublic) return false;
+    const secrets = (await this.deps.clients.secretsOf([client.id])).get(client.id) ?? [];
     const presented = Buffer.from(hashClientSecret(secret), 'hex');
     const now = this.now().getTime();
     let matched = false;

@@ -13,7 +13,9 @@ const clients = new Map([
 const authenticate = createClientAuthenticator(
   builtInClientAuthMethods({
     clients: { findById: async (id) => clients.get(id) ?? null },
-    secrets: { verifySecret: async (id, secret) => secret === `${id}-secret` && !clients.get(id)!.isPublic },
+    secrets: {
+      verifyClientSecret: async (client, secret) => secret === `${client.id}-secret` && !client.isPublic,
+    },
   }),
 );
 const req = (authorization?: string) =>

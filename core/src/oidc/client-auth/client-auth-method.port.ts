@@ -17,10 +17,13 @@ export interface ClientAuthMethod {
   authenticate(req: HttpRequest, body: FormBody): Promise<OidcClient>;
 }
 
-/** What the built-in methods need: find a client, check one of its secrets. */
+/**
+ * What the built-in methods need: find a client, check one of its secrets. The secret check takes the
+ * client just found, so a token request reads the client once.
+ */
 export interface ClientAuthDeps {
   clients: { findById(id: string): Promise<OidcClient | null> };
-  secrets: { verifySecret(clientId: string, secret: string): Promise<boolean> };
+  secrets: { verifyClientSecret(client: OidcClient, secret: string): Promise<boolean> };
 }
 
 export function formValue(body: FormBody, key: string): string | undefined {

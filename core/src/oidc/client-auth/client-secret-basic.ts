@@ -46,7 +46,7 @@ export function clientSecretBasic(deps: ClientAuthDeps): ClientAuthMethod {
         throw new OAuthError('invalid_request', 'client_id does not match the Basic credentials');
       }
       const client = id ? await deps.clients.findById(id) : null;
-      if (!client || !(await deps.secrets.verifySecret(id, secret))) {
+      if (!client || !(await deps.secrets.verifyClientSecret(client, secret))) {
         throw invalidClient('Client authentication failed', true);
       }
       return client;

@@ -15,7 +15,7 @@ export function clientSecretPost(deps: ClientAuthDeps): ClientAuthMethod {
       const id = formValue(body, 'client_id');
       const secret = formValue(body, 'client_secret') ?? '';
       const client = id ? await deps.clients.findById(id) : null;
-      if (!client || !(await deps.secrets.verifySecret(client.id, secret))) {
+      if (!client || !(await deps.secrets.verifyClientSecret(client, secret))) {
         throw invalidClient('Client authentication failed');
       }
       return client;
