@@ -307,6 +307,28 @@ describe.each(MATRIX)('token endpoint on %s with %s', (httpHost, dialect) => {
     );
   });
 
+  it('takes a code without redirect_uri only from a client with one fixed callback', async ({ skip }) => {
+    if (!server) return skip();
+    const form = (client: { id: string; secret: string }, code: string, extra: Record<string, string> = {}) =>
+      fetch(`${server!.url}/api/oidc/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, ...extra }).toString(),
+      });
+    // /authorize fills in the only callback when redirect_uri is omitted; the token request may omit it too.
+    const single = await form(rp, await aCode());
+    expect(single.status).toBe(200);
+    expect(await single.json()).toMatchObject({ token_type: 'Bearer' });
+
+    const multi = await createClient({ callbackURLs: [CALLBACK, 'https://rp.example.com/second'] }, true);
+    await expectError(await form(multi, await aCode({ clientId: multi.id })), 400, 'invalid_grant');
+    const named = await form(multi, await aCode({ clientId: multi.id }), { redirect_uri: CALLBACK });
+    expect(named.status).toBe(200);
+  });
+
   it('enforces PKCE: a missing or wrong verifier, or a verifier without a challenge', async ({ skip }) => {
     if (!server) return skip();
     const verifier = oauth.generateRandomCodeVerifier();

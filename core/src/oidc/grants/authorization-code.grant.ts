@@ -32,6 +32,20 @@ export interface AuthorizationCodeGrantDeps extends UserAllowedDeps {
  * redemption waits for the first to commit, so it always finds the family the first one started and
  * revokes it (RFC 6749 §4.1.2: "SHOULD revoke … all tokens previously issued based on that code").
  */
+/**
+ * RFC 6749 §4.1.3 wants `redirect_uri` at the token endpoint, identical, when the authorization request
+ * included it. The code keeps the URI it was sent to, not whether the request named it, so one case is
+ * decided from the client instead: with a single fixed callback, which /authorize fills in when the
+ * parameter is omitted (Pocket ID), no other URI could have received the code, and the token request
+ * may omit it too. That accepts an omission the RFC would refuse when the authorization request did
+ * name that one callback; nothing is lost by it, since the check exists to catch a code delivered
+ * somewhere else (OAuth 2.1 drops it in favour of PKCE). Named, it must be the code's URI.
+ */
+function redirectUriMatches(presented: string | undefined, codeUri: string, client: OidcClient): boolean {
+  if (presented !== undefined) return presented === codeUri;
+  return client.callbackUrls.length === 1 && client.callbackUrls[0] === codeUri;
+}
+
 export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant {
   const now = deps.now ?? (() => new Date());
   return {
@@ -55,8 +69,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeGrantDeps): Grant 
         if (code.clientId !== client.id) {
           throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
         }
-        // RFC 6749 §4.1.3: required, and identical, when the authorization request included it.
-        if (redirectUri !== code.redirectUri) {
+        if (!redirectUriMatches(redirectUri, code.redirectUri, client)) {
           throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
         }
         checkPkce(code, formValue(body, 'code_verifier'));
