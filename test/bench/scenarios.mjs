@@ -51,6 +51,14 @@ function hostScenario(host, frameworkName) {
     targets: [
       { id: 'hello', label: `bare ${frameworkName} GET /hello`, server: 'bare', request: { path: '/hello' } },
       {
+        // No goal: the ceiling for any server sending Latchkey's headers and bytes (servers/latchkey-shaped.mjs).
+        id: 'shaped',
+        label: `bare ${frameworkName}, Latchkey's headers, 2 KB`,
+        server: 'bare',
+        request: { path: '/shaped' },
+        compare: { with: 'hello' },
+      },
+      {
         id: 'discovery',
         label: 'Latchkey GET /.well-known/openid-configuration',
         server: 'latchkey',

@@ -2,10 +2,16 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { announce } from './lifecycle.mjs';
+import { SHAPED_BODY, shapedHeaders } from './latchkey-shaped.mjs';
 
 const app = express();
 app.get('/hello', (_req, res) => {
   res.json({ hello: 'world' });
+});
+// Latchkey's headers and a body the size of its discovery document, written as its Express host does.
+app.get('/shaped', (_req, res) => {
+  res.writeHead(200, shapedHeaders());
+  res.end(SHAPED_BODY);
 });
 const server = createServer(app);
 await new Promise((resolve, reject) => {
