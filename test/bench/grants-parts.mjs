@@ -62,6 +62,7 @@ const clientId = fixture.client.id;
 const accessToken = JSON.parse(Buffer.from(fixture.userinfoToken.split('.')[1], 'base64url').toString());
 const userId = accessToken.sub;
 const refreshTokenHash = createHash('sha256').update(tokens.refresh_token).digest('hex');
+const refreshFamilyId = (await s.database.withScope(() => s.refreshTokens.find(refreshTokenHash))).family.id;
 
 const scoped = (fn) => () => s.database.withScope(fn);
 const claims = { ...accessToken, jti: randomUUID() };
@@ -69,7 +70,8 @@ delete claims.iat;
 delete claims.exp;
 // The same signature through node:crypto's synchronous sign on the same key, JWS assembled by hand.
 const key = app.keys.currentKey();
-const keyObject = KeyObject.from(key.privateKey);
+// A KeyObject already, or a WebCrypto CryptoKey, depending on how core holds its keys.
+const keyObject = key.privateKey instanceof KeyObject ? key.privateKey : KeyObject.from(key.privateKey);
 const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const signSync = () => {
   const input = `${part({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })}.${part(claims)}`;
@@ -92,15 +94,17 @@ const userById = db.prepare('select * from users where id = ?');
 const parts = [
   ['an empty unit of work (the per-request scope)', scoped(async () => {})],
   ['an empty transaction', scoped(() => s.database.transaction(async () => {}))],
-  ['oidcClients.findById (query builder)', scoped(() => s.oidcClients.findById(clientId))],
-  ['oidcClients.secretsOf (query builder)', scoped(() => s.oidcClients.secretsOf([clientId]))],
-  ['users.findById (hand-written SQL)', scoped(() => s.users.findById(userId))],
-  ['userGroups.groupsOfUsers (query builder)', scoped(() => s.userGroups.groupsOfUsers([userId]))],
+  ['oidcClients.findById', scoped(() => s.oidcClients.findById(clientId))],
+  ['oidcClients.secretsOf', scoped(() => s.oidcClients.secretsOf([clientId]))],
+  ['oidcClients.allowedGroupsOf', scoped(() => s.oidcClients.allowedGroupsOf([clientId]))],
+  ['users.findById', scoped(() => s.users.findById(userId))],
+  ['userGroups.groupsOfUsers', scoped(() => s.userGroups.groupsOfUsers([userId]))],
+  ['customClaims.listMany', scoped(() => s.customClaims.listMany({ userIds: [userId], groupIds: [] }))],
+  ['refreshTokens.find (two reads)', scoped(() => s.refreshTokens.find(refreshTokenHash))],
   [
-    'customClaims.listMany (query builder)',
-    scoped(() => s.customClaims.listMany({ userIds: [userId], groupIds: [] })),
+    'refreshTokens.markUsed (after the first call: an update that changes no row)',
+    scoped(() => s.refreshTokens.markUsed(refreshTokenHash, new Date())),
   ],
-  ['refreshTokens.find', scoped(() => s.refreshTokens.find(refreshTokenHash))],
   ['accessTokens.find', scoped(() => s.accessTokens.find(accessToken.jti))],
   ['consents.find', scoped(() => s.consents.find(userId, clientId))],
   [
@@ -123,9 +127,17 @@ const parts = [
     ),
   ],
   [
-    `keys.sign (${alg}, an access token; jose on WebCrypto)`,
-    () => app.keys.sign(claims, { typ: 'at+jwt', expiresIn: 3600 }),
+    'refreshTokens.addToken (a transaction: insert, extend the family)',
+    scoped(() =>
+      s.refreshTokens.addToken({
+        tokenHash: randomUUID(),
+        familyId: refreshFamilyId,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      }),
+    ),
   ],
+  [`keys.sign (${alg}, an access token)`, () => app.keys.sign(claims, { typ: 'at+jwt', expiresIn: 3600 })],
   [`keys.verify (${alg}, an access token)`, () => app.keys.verify(fixture.userinfoToken, { typ: 'at+jwt' })],
   [`the same JWS with node:crypto sign (${alg}, synchronous)`, signSync],
   ['# For comparison, better-sqlite3 directly:'],

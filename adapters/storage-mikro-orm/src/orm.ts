@@ -10,6 +10,7 @@ import type { ParsedConnectionString } from './connection.js';
 import { allEntities } from './entities/index.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { usePinnedTransactions } from './unit-of-work.js';
 
 /** The MikroORM instance this package opens: SQLite and PostgreSQL are both knex-based SQL drivers. */
 export type LatchkeyOrm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
@@ -112,6 +113,8 @@ export async function openOrm(conn: ParsedConnectionString, options: OpenOrmOpti
     })) as unknown as LatchkeyOrm;
   }
 
+  // Transactions on a borrowed connection instead of knex's Transaction: unit-of-work.ts says why.
+  usePinnedTransactions(orm);
   const check = await orm.checkConnection();
   if (!check.ok) {
     await orm.close(true);

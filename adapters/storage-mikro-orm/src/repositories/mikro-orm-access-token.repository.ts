@@ -13,9 +13,14 @@ import { parseJson, run, selectOne } from './raw-sql.js';
 /** The row, plus its family's `claims` request (not a column of access_tokens, so not mapped). */
 type AccessTokenRow = InferEntity<typeof AccessTokenEntity> & { family_claims?: unknown };
 
+/**
+ * The session is looked up, not taken on trust: a sign-out may delete it between the grant's checks and
+ * this insert, and a dangling id would fail the foreign key (a 500). Gone, it is null, as the key's
+ * `on delete set null` would have made it a moment later.
+ */
 const INSERT = `insert into access_tokens
 (jti, client_id, user_id, family_id, session_id, scope, created_at, expires_at, revoked_at)
-values (?, ?, ?, ?, ?, ?, ?, ?, null)`;
+values (?, ?, ?, ?, (select id from sessions where id = ?), ?, ?, ?, null)`;
 
 /**
  * A token is revoked when it was, or when the family (grant) it came from was; the family's `claims`

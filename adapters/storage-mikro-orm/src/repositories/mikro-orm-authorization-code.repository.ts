@@ -22,6 +22,7 @@ const MARK_REDEEMED = `update authorization_codes set redeemed_at = ?
 where code_hash = ? and redeemed_at is null and expires_at > ?`;
 
 const FIND_UNEXPIRED = `select ${COLUMNS} from authorization_codes where code_hash = ? and expires_at > ?`;
+const SET_FAMILY = `update authorization_codes set family_id = ? where code_hash = ?`;
 
 /**
  * Authorization codes (only their SHA-256 is stored). `redeem` is single use through one conditional
@@ -65,7 +66,7 @@ export class MikroOrmAuthorizationCodeRepository implements AuthorizationCodeRep
   }
 
   async setFamily(codeHash: string, familyId: string): Promise<void> {
-    await currentEm(this.orm).nativeUpdate(AuthorizationCodeEntity, { codeHash }, { familyId });
+    await run(currentEm(this.orm), SET_FAMILY, [familyId, codeHash]);
   }
 
   async deleteExpired(before: Date): Promise<number> {

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimOwner, CustomClaim, CustomClaimRepository } from '@latchkey/core';
 import { raw } from '@mikro-orm/core';
+import type { InferEntity } from '@mikro-orm/core';
 import { CustomClaimEntity } from '../entities/custom-claim.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
+import { placeholders, selectAll } from './raw-sql.js';
+
+type ClaimRow = InferEntity<typeof CustomClaimEntity>;
 
 const ownerWhere = (owner: ClaimOwner) =>
   'userId' in owner ? { userId: owner.userId } : { groupId: owner.groupId };
@@ -29,14 +33,16 @@ export class MikroOrmCustomClaimRepository implements CustomClaimRepository {
     const userIds = [...new Set(owners.userIds ?? [])];
     const groupIds = [...new Set(owners.groupIds ?? [])];
     const or = [
-      ...(userIds.length > 0 ? [{ userId: { $in: userIds } }] : []),
-      ...(groupIds.length > 0 ? [{ groupId: { $in: groupIds } }] : []),
+      ...(userIds.length > 0 ? [`user_id in (${placeholders(userIds.length)})`] : []),
+      ...(groupIds.length > 0 ? [`group_id in (${placeholders(groupIds.length)})`] : []),
     ];
     if (or.length === 0) return { users, groups };
-    const rows = await currentEm(this.orm).find(
+    // Hand-written SQL: read for every token issued with `profile` and every userinfo call (raw-sql.ts).
+    const rows = await selectAll<ClaimRow>(
+      currentEm(this.orm),
       CustomClaimEntity,
-      { $or: or },
-      { disableIdentityMap: true, orderBy: { key: 'asc' } },
+      `select key, value, user_id, group_id from custom_claims where ${or.join(' or ')} order by key asc`,
+      [...userIds, ...groupIds],
     );
     for (const row of rows) {
       const [map, id] = row.userId ? [users, row.userId] : [groups, row.groupId!];

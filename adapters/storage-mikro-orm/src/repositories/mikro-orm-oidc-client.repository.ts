@@ -20,6 +20,7 @@ import { UserGroupEntity } from '../entities/user-group.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
 import { likePattern } from './mikro-orm-user.repository.js';
+import { groupRows, parseJson, placeholders, selectAll, selectOne } from './raw-sql.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 
@@ -45,6 +46,24 @@ const FILTERABLE = new Set<string>(OIDC_CLIENT_LIST_FILTERABLE);
 const GROUP_COUNT = raw('(select count(*) from oidc_client_allowed_groups a where a.client_id = c.id)');
 
 /**
+ * Hand-written SQL for what every authorization and token request reads: the client (twice per token
+ * request: client authentication, then the secret check), its secrets and its allowed groups (see
+ * raw-sql.ts). `in (…)` lists get one placeholder per id.
+ */
+const CLIENT_BY_ID = `select id, name, description, is_public, pkce_enabled, pkce_supported, requires_reauthentication,
+requires_par, skip_consent, launch_url, callback_urls, logout_callback_urls, backchannel_logout_uri, logo_type,
+dark_logo_type, access_token_lifetime_minutes, refresh_token_lifetime_minutes, id_token_lifetime_minutes,
+is_group_restricted, client_type, created_by_id, created_at, updated_at from oidc_clients where id = ?`;
+const secretsOfSql = (n: number) => `select id, client_id, hash, alg, prefix, created_at, expires_at
+from oidc_client_secrets where client_id in (${placeholders(n)}) order by created_at desc, id asc`;
+/** One row per (client, group), in the groups' order: by name, then id. */
+const allowedGroupsSql = (
+  n: number,
+) => `select a.client_id, g.id, g.name, g.friendly_name, g.ldap_id, g.created_at,
+g.updated_at from oidc_client_allowed_groups a join user_groups g on g.id = a.group_id
+where a.client_id in (${placeholders(n)}) order by g.name asc, g.id asc`;
+
+/**
  * OIDC clients, their allowed groups (`oidc_client_allowed_groups`) and secrets
  * (`oidc_client_secrets`). Reads bypass the identity map; deleting a client takes its secrets and
  * group links along through `ON DELETE CASCADE`.
@@ -53,7 +72,7 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async findById(id: string): Promise<OidcClient | null> {
-    const row = await currentEm(this.orm).findOne(OidcClientEntity, { id }, { disableIdentityMap: true });
+    const row = await selectOne<ClientRow>(currentEm(this.orm), OidcClientEntity, CLIENT_BY_ID, [id]);
     return row ? toDomain(row) : null;
   }
 
@@ -127,29 +146,15 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
   }
 
   async allowedGroupsOf(clientIds: string[]): Promise<Map<string, UserGroup[]>> {
-    const result = new Map<string, UserGroup[]>();
-    if (clientIds.length === 0) return result;
-    const em = currentEm(this.orm);
-    const links = await em.find(
-      OidcClientAllowedGroupEntity,
-      { clientId: { $in: [...new Set(clientIds)] } },
-      { disableIdentityMap: true },
-    );
-    if (links.length === 0) return result;
-    const groups = await em.find(
+    if (clientIds.length === 0) return new Map();
+    const ids = [...new Set(clientIds)];
+    const rows = await selectAll<GroupRow & { client_id: string }>(
+      currentEm(this.orm),
       UserGroupEntity,
-      { id: { $in: [...new Set(links.map((l) => l.groupId))] } },
-      { disableIdentityMap: true, orderBy: { name: 'asc', id: 'asc' } },
+      allowedGroupsSql(ids.length),
+      ids,
     );
-    const byGroup = new Map<string, string[]>();
-    for (const link of links)
-      byGroup.set(link.groupId, [...(byGroup.get(link.groupId) ?? []), link.clientId]);
-    for (const group of groups) {
-      for (const clientId of byGroup.get(group.id) ?? []) {
-        result.set(clientId, [...(result.get(clientId) ?? []), groupToDomain(group)]);
-      }
-    }
-    return result;
+    return groupRows(rows, (row) => row.client_id, groupToDomain);
   }
 
   async allowedGroupCounts(clientIds: string[]): Promise<Map<string, number>> {
@@ -182,16 +187,15 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
   }
 
   async secretsOf(clientIds: string[]): Promise<Map<string, OidcClientSecret[]>> {
-    const result = new Map<string, OidcClientSecret[]>();
-    if (clientIds.length === 0) return result;
-    const rows = await currentEm(this.orm).find(
+    if (clientIds.length === 0) return new Map();
+    const ids = [...new Set(clientIds)];
+    const rows = await selectAll<SecretRow>(
+      currentEm(this.orm),
       OidcClientSecretEntity,
-      { clientId: { $in: [...new Set(clientIds)] } },
-      { disableIdentityMap: true, orderBy: { createdAt: 'desc', id: 'asc' } },
+      secretsOfSql(ids.length),
+      ids,
     );
-    for (const row of rows)
-      result.set(row.clientId, [...(result.get(row.clientId) ?? []), secretToDomain(row)]);
-    return result;
+    return groupRows(rows, (row) => row.clientId, secretToDomain);
   }
 
   async insertSecret(secret: NewOidcClientSecret, max: number): Promise<InsertSecretResult> {
@@ -268,8 +272,9 @@ function toDomain(row: ClientRow): OidcClient {
     requiresPushedAuthorizationRequests: row.requiresPar,
     skipConsent: row.skipConsent,
     launchUrl: row.launchUrl ?? null,
-    callbackUrls: row.callbackUrls ?? [],
-    logoutCallbackUrls: row.logoutCallbackUrls ?? [],
+    // Parsed by MikroORM when read through the em, a string from raw SQL on SQLite.
+    callbackUrls: row.callbackUrls == null ? [] : parseJson<string[]>(row.callbackUrls),
+    logoutCallbackUrls: row.logoutCallbackUrls == null ? [] : parseJson<string[]>(row.logoutCallbackUrls),
     backchannelLogoutUri: row.backchannelLogoutUri ?? null,
     logoType: row.logoType ?? null,
     darkLogoType: row.darkLogoType ?? null,

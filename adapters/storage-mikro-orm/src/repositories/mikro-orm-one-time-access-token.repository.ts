@@ -1,8 +1,9 @@
 import type { OneTimeAccessToken, OneTimeAccessTokenRepository } from '@latchkey/core';
-import type { EntityData, InferEntity } from '@mikro-orm/core';
+import type { InferEntity } from '@mikro-orm/core';
 import { OneTimeAccessTokenEntity } from '../entities/one-time-access-token.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
+import { selectAll } from './raw-sql.js';
 
 type TokenRow = InferEntity<typeof OneTimeAccessTokenEntity>;
 
@@ -19,12 +20,10 @@ export class MikroOrmOneTimeAccessTokenRepository implements OneTimeAccessTokenR
   }
 
   async consume(tokenHash: string, now: Date): Promise<OneTimeAccessToken | null> {
-    const em = currentEm(this.orm);
-    const rows = await em.execute<Record<string, unknown>[]>(CONSUME, [tokenHash, now], 'all');
-    const raw = rows[0];
-    if (!raw) return null;
-    const meta = em.getMetadata().get<TokenRow>(OneTimeAccessTokenEntity.meta.className);
-    const row = em.getDriver().mapResult<TokenRow>(raw as EntityData<TokenRow>, meta) as TokenRow | null;
+    const [row] = await selectAll<TokenRow>(currentEm(this.orm), OneTimeAccessTokenEntity, CONSUME, [
+      tokenHash,
+      now,
+    ]);
     if (!row) return null;
     return {
       tokenHash: row.tokenHash,

@@ -1,8 +1,9 @@
 import type { ReauthenticationToken, ReauthenticationTokenRepository } from '@latchkey/core';
-import type { EntityData, InferEntity } from '@mikro-orm/core';
+import type { InferEntity } from '@mikro-orm/core';
 import { ReauthenticationTokenEntity } from '../entities/reauthentication-token.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
+import { selectAll } from './raw-sql.js';
 
 type TokenRow = InferEntity<typeof ReauthenticationTokenEntity>;
 
@@ -19,12 +20,10 @@ export class MikroOrmReauthenticationTokenRepository implements Reauthentication
   }
 
   async consume(tokenHash: string, now: Date): Promise<ReauthenticationToken | null> {
-    const em = currentEm(this.orm);
-    const rows = await em.execute<Record<string, unknown>[]>(CONSUME, [tokenHash, now], 'all');
-    const raw = rows[0];
-    if (!raw) return null;
-    const meta = em.getMetadata().get<TokenRow>(ReauthenticationTokenEntity.meta.className);
-    const row = em.getDriver().mapResult<TokenRow>(raw as EntityData<TokenRow>, meta) as TokenRow | null;
+    const [row] = await selectAll<TokenRow>(currentEm(this.orm), ReauthenticationTokenEntity, CONSUME, [
+      tokenHash,
+      now,
+    ]);
     return row
       ? { tokenHash: row.tokenHash, userId: row.userId, createdAt: row.createdAt, expiresAt: row.expiresAt }
       : null;

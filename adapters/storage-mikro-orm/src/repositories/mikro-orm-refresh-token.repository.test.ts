@@ -187,6 +187,16 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     expect(await a.accessTokens.deleteExpired(cutoff)).toBe(0);
   });
 
+  it('stores no session that is gone by the time of the insert (deleted meanwhile), instead of failing', async () => {
+    // A session deleted between a grant's checks and its writes (user deleted, stale-session cleanup)
+    // would fail the foreign key: a 500 for the client.
+    const gone = randomUUID();
+    const { family } = await start(randomUUID(), { sessionId: gone });
+    const record = anAccessToken({ familyId: family.id, sessionId: gone });
+    await a.accessTokens.insert(record);
+    expect((await b.accessTokens.find(record.jti))?.sessionId).toBeNull();
+  });
+
   it('joins the caller transaction: a rolled-back rotation leaves the token usable', async () => {
     const { hash } = await start();
     await expect(

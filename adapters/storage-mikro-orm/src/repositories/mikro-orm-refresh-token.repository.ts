@@ -16,9 +16,10 @@ import { parseJson, run, selectOne } from './raw-sql.js';
 type TokenRow = InferEntity<typeof RefreshTokenEntity>;
 type FamilyRow = InferEntity<typeof RefreshTokenFamilyEntity>;
 
+/** The session is looked up, as for access tokens (mikro-orm-access-token.repository.ts says why). */
 const INSERT_FAMILY = `insert into refresh_token_families
 (id, client_id, user_id, session_id, scope, auth_time, amr, claims, created_at, expires_at, revoked_at)
-values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)`;
+values (?, ?, ?, (select id from sessions where id = ?), ?, ?, ?, ?, ?, ?, null)`;
 const INSERT_TOKEN = `insert into refresh_tokens (token_hash, family_id, created_at, expires_at, used_at)
 values (?, ?, ?, ?, null)`;
 const EXTEND_FAMILY = `update refresh_token_families set expires_at = ? where id = ? and expires_at < ?`;

@@ -16,6 +16,7 @@ import { currentEm, inTransaction } from '../unit-of-work.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 import { likePattern } from './mikro-orm-user.repository.js';
+import { groupRows, placeholders, selectAll } from './raw-sql.js';
 
 type GroupRow = InferEntity<typeof UserGroupEntity>;
 
@@ -25,6 +26,17 @@ const GROUP_INDEXES: readonly UniqueIndex[] = [
 ];
 
 const USER_COUNT = raw('(select count(*) from user_group_members m where m.group_id = g.id)');
+
+/**
+ * Hand-written SQL: every token issued with `profile` or `groups`, every userinfo call and every
+ * group-restricted authorization reads a user's groups (see raw-sql.ts). One row per (user, group), in
+ * the groups' order (names are unique; the id only makes the order total).
+ */
+const groupsOfUsersSql = (
+  n: number,
+) => `select m.user_id, g.id, g.name, g.friendly_name, g.ldap_id, g.created_at,
+g.updated_at from user_group_members m join user_groups g on g.id = m.group_id
+where m.user_id in (${placeholders(n)}) order by g.name asc, g.id asc`;
 
 /**
  * User groups and their memberships (`user_group_members`). Reads bypass the identity map; a group's
@@ -120,30 +132,15 @@ export class MikroOrmUserGroupRepository implements UserGroupRepository {
   }
 
   async groupsOfUsers(userIds: string[]): Promise<Map<string, UserGroup[]>> {
-    const result = new Map<string, UserGroup[]>();
-    if (userIds.length === 0) return result;
-    const em = currentEm(this.orm);
-    const links = await em.find(
-      UserGroupMemberEntity,
-      { userId: { $in: [...new Set(userIds)] } },
-      { disableIdentityMap: true },
-    );
-    if (links.length === 0) return result;
-    const groups = await em.find(
+    if (userIds.length === 0) return new Map();
+    const ids = [...new Set(userIds)];
+    const rows = await selectAll<GroupRow & { user_id: string }>(
+      currentEm(this.orm),
       UserGroupEntity,
-      { id: { $in: [...new Set(links.map((l) => l.groupId))] } },
-      { disableIdentityMap: true, orderBy: { name: 'asc' } },
+      groupsOfUsersSql(ids.length),
+      ids,
     );
-    const order = new Map(groups.map((g, i) => [g.id, i]));
-    const byId = new Map(groups.map((g) => [g.id, toDomain(g)]));
-    for (const link of links.sort((a, b) => order.get(a.groupId)! - order.get(b.groupId)!)) {
-      const group = byId.get(link.groupId);
-      if (!group) continue;
-      const list = result.get(link.userId) ?? [];
-      list.push(group);
-      result.set(link.userId, list);
-    }
-    return result;
+    return groupRows(rows, (row) => row.user_id, toDomain);
   }
 
   async setMembers(groupId: string, userIds: string[]): Promise<void> {

@@ -1,9 +1,9 @@
 import type { ChallengePurpose, WebauthnChallenge, WebauthnChallengeRepository } from '@latchkey/core';
-import type { EntityData, InferEntity } from '@mikro-orm/core';
+import type { InferEntity } from '@mikro-orm/core';
 import { WebauthnChallengeEntity } from '../entities/webauthn-challenge.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm } from '../unit-of-work.js';
-import { run } from './raw-sql.js';
+import { run, selectAll } from './raw-sql.js';
 
 type ChallengeRow = InferEntity<typeof WebauthnChallengeEntity>;
 
@@ -35,14 +35,11 @@ export class MikroOrmWebauthnChallengeRepository implements WebauthnChallengeRep
   }
 
   async consume(id: string, now: Date): Promise<WebauthnChallenge | null> {
-    const em = currentEm(this.orm);
-    const rows = await em.execute<Record<string, unknown>[]>(CONSUME, [id, now], 'all');
-    const raw = rows[0];
-    if (!raw) return null;
-    // Column names to properties, and the engine's timestamps (epoch ms, text) to Dates.
-    const meta = em.getMetadata().get<ChallengeRow>(WebauthnChallengeEntity.meta.className);
-    const row = em.getDriver().mapResult<ChallengeRow>(raw as EntityData<ChallengeRow>, meta);
-    return row ? toDomain(row as ChallengeRow) : null;
+    const [row] = await selectAll<ChallengeRow>(currentEm(this.orm), WebauthnChallengeEntity, CONSUME, [
+      id,
+      now,
+    ]);
+    return row ? toDomain(row) : null;
   }
 
   async deleteExpired(now: Date): Promise<number> {
