@@ -273,6 +273,60 @@ describe.each(OIDC_MATRIX)('authorize on %s with %s', (httpHost, dialect) => {
     expect(res.json().code).toBe('oidc_access_denied');
   });
 
+  it('completes nothing for a person the page did not show, and shows a newcomer their own steps', async ({
+    skip,
+  }) => {
+    if (!server) return skip();
+    const client = await createClient();
+    const pending = location(await new Browser(server.url).get(authorizePath({ client_id: client.id })));
+    const id = pending.searchParams.get('interaction')!;
+    // The admin signs in on the page and reaches consent.
+    const first = await admin.post(`/api/oidc/interactions/${id}/complete`, {
+      step: 'authenticate',
+      userId: adminId,
+    });
+    expect(first.json().interaction).toMatchObject({ currentStep: 'consent' });
+
+    // Someone else signs in in another tab of the same browser: a click meant for the admin is refused.
+    const other = (await admin.post('/api/users', aUserBody())).json();
+    const otherTab = await signInAs(server, other.id);
+    const refused = await otherTab.post(`/api/oidc/interactions/${id}/complete`, {
+      step: 'consent',
+      userId: adminId,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'interaction_user_changed' });
+    // Nothing moved: the admin still sees their own request, one step from done.
+    expect((await admin.get(`/api/oidc/interactions/${id}`)).json()).toMatchObject({
+      currentStep: 'consent',
+      completedSteps: ['authenticate'],
+      signedInUser: { id: adminId },
+    });
+
+    // The newcomer is shown the steps a takeover by them needs: the admin's are not theirs, so they start
+    // over, and their own consent is still to give.
+    const asNewcomer = (await otherTab.get(`/api/oidc/interactions/${id}`)).json();
+    expect(asNewcomer).toMatchObject({
+      currentStep: 'authenticate',
+      requiredSteps: ['authenticate', 'consent'],
+      completedSteps: [],
+      signedInUser: { id: other.id },
+    });
+    // The steps shown are the ones `complete` expects from them, in that order.
+    const step1 = await otherTab.post(`/api/oidc/interactions/${id}/complete`, {
+      step: 'authenticate',
+      userId: other.id,
+    });
+    expect(step1.json().interaction).toMatchObject({ currentStep: 'consent' });
+    const theirs = await otherTab.post(`/api/oidc/interactions/${id}/complete`, {
+      step: 'consent',
+      userId: other.id,
+    });
+    expect(theirs.json()).toEqual({ redirectUrl: `/authorize?interaction=${id}` });
+    const code = location(await otherTab.get(theirs.json().redirectUrl)).searchParams.get('code')!;
+    expect((await codeRow(code))?.code.userId).toBe(other.id);
+  });
+
   it('issues one code when the same interaction is resumed twice at once', async ({ skip }) => {
     if (!server) return skip();
     const client = await createClient({ skipConsent: true });

@@ -660,8 +660,14 @@ const ROWS: Row[] = [
   {
     endpoint: 'token authorization_code',
     input: 'missing parameter',
-    what: 'no redirect_uri (the authorization request had one)',
-    send: async (f) => token(f, { grant_type: 'authorization_code', code: await f.aCode() }),
+    // Omitting it is allowed for a client with a single fixed callback (token.contract.test.ts).
+    what: 'a redirect_uri other than the one the code was sent to',
+    send: async (f) =>
+      token(f, {
+        grant_type: 'authorization_code',
+        code: await f.aCode(),
+        redirect_uri: 'https://rp.example.com/other',
+      }),
     expect: { oauth: [400, 'invalid_grant'] },
   },
   {
@@ -1233,7 +1239,7 @@ const ROWS: Row[] = [
     input: 'NUL or unpaired surrogate',
     what: 'U+0000 in client_id',
     send: (f) => getAs(f.admin, '/api/oidc/end-session?client_id=a%00b'),
-    expect: { problem: [400, 'invalid_request'] },
+    expect: { problem: [400, 'validation_failed'] },
   },
 
   // ── device authorization ──────────────────────────────────────────────────────────────────────────
@@ -1257,7 +1263,7 @@ const ROWS: Row[] = [
     input: 'NUL or unpaired surrogate',
     what: 'a user code with U+0000 typed on the browser side',
     send: (f) => getAs(f.admin, '/api/oidc/device/info?code=E%00'),
-    expect: { problem: [400, 'oidc_invalid_device_code'] },
+    expect: { problem: [400, 'validation_failed'] },
   },
 
   // ── dynamic client registration ───────────────────────────────────────────────────────────────────

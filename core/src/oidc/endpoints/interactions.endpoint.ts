@@ -5,6 +5,7 @@ import { json } from '../../http/render.js';
 import { defineRoute, type HttpRequest, type RouteDef } from '../../http/route.js';
 import type { ReauthenticationService } from '../../passkeys/reauthentication.js';
 import type { SessionService } from '../../sessions/session.service.js';
+import type { Session } from '../../sessions/session.js';
 import type { User } from '../../users/user.js';
 import type { Interaction } from '../authorization/authorization-code.js';
 import { AuthorizeError, type AuthorizationContext } from '../authorization/authorization-request.js';
@@ -72,6 +73,13 @@ function view(
 /** What `GET /api/oidc/interactions/:id` answers (and `complete`, while steps remain). */
 export type InteractionDto = ReturnType<typeof view>;
 
+const userChanged = () =>
+  new ProblemError({
+    status: 409,
+    code: 'interaction_user_changed',
+    detail: 'Someone else is signed in now; nothing was completed',
+  });
+
 const GONE = new URLSearchParams({
   error: 'invalid_request',
   error_description: 'This sign-in request has expired or was already used',
@@ -125,10 +133,39 @@ export function interactionRoutes(deps: {
     }
   };
 
-  const cookieUser = async (req: HttpRequest): Promise<User | null> => {
+  const cookieSignIn = async (req: HttpRequest): Promise<{ user: User; session: Session } | null> => {
     const token = req.cookies[names.accessToken];
     const resolved = token ? await deps.sessions.resolve(token) : null;
-    return resolved && !resolved.user.disabled ? resolved.user : null;
+    return resolved && !resolved.user.disabled ? resolved : null;
+  };
+
+  /**
+   * The steps as they stand for `signedIn`. An interaction bound to nobody, or to someone else, is
+   * taken over: what was done was done by someone else. Steps are only ever added, so the step the page
+   * shows stays a step; consent this person already gave counts.
+   */
+  const stepsFor = async (
+    interaction: Interaction,
+    ctx: AuthorizationContext,
+    signedIn: { user: User; session: Session },
+  ): Promise<{ required: InteractionStep[]; completed: Set<string>; reauthenticatedAt: Date | null }> => {
+    const required = inStepOrder(interaction.requiredSteps);
+    if (interaction.userId === signedIn.user.id) {
+      return {
+        required,
+        completed: new Set(interaction.completedSteps),
+        reauthenticatedAt: interaction.reauthenticatedAt,
+      };
+    }
+    const forCaller = await authorization.requiredSteps(ctx, signedIn, {
+      since: interaction.createdAt,
+      accountChosen: required.includes('authenticate'),
+    });
+    return {
+      required: inStepOrder([...required, ...forCaller]),
+      completed: new Set(forCaller.includes('consent') ? [] : ['consent']),
+      reauthenticatedAt: null,
+    };
   };
 
   return [
@@ -141,11 +178,19 @@ export function interactionRoutes(deps: {
       summary: 'The authorization request waiting for the person',
       async handler(req, scope) {
         const { interaction, ctx } = await load(req.params.id, scope.issuer);
+        const signedIn = await cookieSignIn(req);
+        // For someone other than the person it was for, the steps a takeover by them would need, so the
+        // page shows the step `complete` will expect. Nothing is written until they complete one.
+        if (signedIn && interaction.userId !== null && interaction.userId !== signedIn.user.id) {
+          const { required, completed } = await stepsFor(interaction, ctx, signedIn);
+          const steps = { required, completed: required.filter((s) => completed.has(s)) };
+          return json(200, view(interaction, ctx, steps, signedIn.user));
+        }
         const steps = { required: interaction.requiredSteps, completed: interaction.completedSteps };
-        return json(200, view(interaction, ctx, steps, await cookieUser(req)));
+        return json(200, view(interaction, ctx, steps, signedIn?.user ?? null));
       },
     }),
-    defineRoute<{ id: string }, { step: InteractionStep }>({
+    defineRoute<{ id: string }, { step: InteractionStep; userId?: string }>({
       name: 'oidc.interactions.complete',
       method: 'POST',
       path: '/api/oidc/interactions/:id/complete',
@@ -156,7 +201,11 @@ export function interactionRoutes(deps: {
           type: 'object',
           required: ['step'],
           additionalProperties: false,
-          properties: { step: { type: 'string', enum: [...INTERACTION_STEPS] } },
+          properties: {
+            step: { type: 'string', enum: [...INTERACTION_STEPS] },
+            // Ours: the person the page completes the step for (below).
+            userId: { type: 'string', minLength: 1, maxLength: 255 },
+          },
         },
       },
       tags: ['oidc'],
@@ -164,24 +213,14 @@ export function interactionRoutes(deps: {
       async handler(req, scope) {
         const { user, session } = req.auth!;
         if (!session) throw problems.notSignedIn();
+        // The page says whom it showed the step to: if another tab has since signed someone else in,
+        // this click must not become their consent (nor their account choice).
+        if (req.body.userId !== undefined && req.body.userId !== user.id) throw userChanged();
         const { interaction, ctx } = await load(req.params.id, scope.issuer);
         if (!(await authorization.isAllowed(ctx.client!, user.id))) throw accessDenied();
 
-        let required = inStepOrder(interaction.requiredSteps);
-        let completed = new Set<string>(interaction.completedSteps);
-        let reauthenticatedAt = interaction.reauthenticatedAt;
-        if (interaction.userId !== user.id) {
-          // Taken over: what was done was done by someone else. Steps are only ever added, so the
-          // step the page shows stays a step; consent this person already gave counts.
-          const forCaller = await authorization.requiredSteps(
-            ctx,
-            { user, session },
-            { since: interaction.createdAt, accountChosen: required.includes('authenticate') },
-          );
-          required = inStepOrder([...required, ...forCaller]);
-          completed = new Set(forCaller.includes('consent') ? [] : ['consent']);
-          reauthenticatedAt = null;
-        }
+        const { required, completed, ...taken } = await stepsFor(interaction, ctx, { user, session });
+        let reauthenticatedAt = taken.reauthenticatedAt;
         const remaining = () => required.filter((s) => !completed.has(s));
         const headers: Record<string, string> = {};
         const next = remaining()[0];
