@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { enterLoginCode, pressPasskeyButton, signedIn, signOut } from '../support/ui-journeys.js';
 
 /**
  * The account pages in a real browser (Fastify, SQLite), with a virtual passkey device: the account
@@ -55,7 +56,7 @@ describe('the account pages', () => {
     skip,
   }) => {
     if (!browser) return skip();
-    const { page, cdp } = session;
+    const { page } = session;
     // The first admin, made through the API: the account page then offers the first passkey.
     const created = await page.request.post('/api/signup/setup', { data: grace });
     expect(created.status()).toBe(200);
@@ -86,16 +87,7 @@ describe('the account pages', () => {
 
     // Journey 5: a second passkey, from a second device, a security key (Chrome allows one built-in
     // one). The first device holds back: its credential is excluded, and it waits for a touch.
-    const { authenticatorId: key } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'usb',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const unplug = await session.plugInSecurityKey();
     try {
       await page.getByRole('button', { name: 'Add passkey' }).click();
       await page.getByText('2 registered').waitFor();
@@ -104,7 +96,7 @@ describe('the account pages', () => {
       await page.getByRole('button', { name: 'Save name' }).click();
       await page.getByText('Renamed to “Security key”.').waitFor();
     } finally {
-      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: key });
+      await unplug();
     }
     expect((await storedPasskeys()).map((p) => p.name).sort()).toEqual(['Security key', 'This laptop']);
     const items = page.getByRole('listitem').filter({ has: page.getByRole('button', { name: /^Delete / }) });
@@ -285,15 +277,14 @@ describe('the account pages', () => {
       other.assertClean();
 
       // Spent: the same link again, in a browser signed out, says so and signs nobody in.
-      await other.settle();
-      expect((await other.page.request.post('/api/webauthn/logout')).status()).toBe(204);
+      await signOut(other);
       other.expect({ path: `/api/one-time-access-token/${code}`, status: 401 });
       await other.goto(link);
       await other.page.getByRole('button', { name: 'Continue' }).click();
       await expect
         .poll(() => other.page.getByRole('alert').textContent())
         .toContain('This login code is wrong, expired or already used');
-      expect((await other.page.request.get('/api/users/me', { failOnStatusCode: false })).status()).toBe(401);
+      expect(await signedIn(other)).toBe(false);
       other.assertClean();
     } finally {
       await other.close();
@@ -319,8 +310,7 @@ describe('the account pages', () => {
       for (const code of [expired, 'WRONG9']) {
         other.expect({ path: `/api/one-time-access-token/${code}`, status: 401 });
         await other.goto('/login/alternative');
-        await other.page.getByRole('textbox', { name: 'Login code' }).fill(code);
-        await other.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await enterLoginCode(other.page, code);
         await expect
           .poll(() => other.page.getByRole('alert').textContent())
           .toContain('This login code is wrong, expired or already used');
@@ -465,25 +455,30 @@ describe('the account pages', () => {
   }) => {
     if (!browser) return skip();
     const { page } = session;
-    await session.settle();
-    expect((await page.request.post('/api/webauthn/logout')).status()).toBe(204);
+    await signOut(session);
     session.expect({ path: '/api/users/me', status: 401 });
     session.expect({ path: '/api/signup/setup', status: 404 });
     await session.goto('/settings/apps');
     await page.waitForURL(
       (url) => url.pathname === '/login' && url.search === '?redirect=%2Fsettings%2Fapps',
     );
-    await session.waitForPendingAutofill();
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.waitForURL('**/settings/apps');
-    });
+    await pressPasskeyButton(session, () => page.waitForURL('**/settings/apps'));
     await page.getByRole('heading', { name: 'My apps', level: 1 }).waitFor();
+    // One theme switch, in the frame's header: the shell's own bar gives way to it.
+    const themeSwitch = page.getByRole('button', { name: /^Colour theme/ });
+    expect(await themeSwitch.count()).toBe(1);
+    expect(
+      await page
+        .locator('header.settings-head')
+        .getByRole('button', { name: /^Colour theme/ })
+        .count(),
+    ).toBe(1);
 
-    // Sign-out from the frame's header.
+    // Sign-out from the frame's header; the switch goes back to the corner of /login.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/login');
-    expect((await page.request.get('/api/users/me', { failOnStatusCode: false })).status()).toBe(401);
+    await expect.poll(() => themeSwitch.count()).toBe(1);
+    expect(await signedIn(session)).toBe(false);
     session.assertClean();
   });
 });

@@ -1,17 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
+import {
+  launchBrowser,
+  openSession,
+  type BrowserSession,
+  type VirtualCredential,
+} from '../support/browser-harness.js';
 import { startRelyingParty, type RelyingParty } from '../support/oidc-app.js';
 import { startServer, type TestServer } from '../support/server.js';
 import {
   ADMIN,
   aLogo,
+  allow,
+  backAt,
+  claimShown,
   createClient,
+  createLoginCode,
+  enterLoginCode,
+  pressPasskeyButton,
   setUpAdmin,
   signedIn,
   signOut,
+  signUpWithLink,
   uploadLogo,
+  type Person,
 } from '../support/ui-journeys.js';
 
 /**
@@ -23,6 +36,9 @@ import {
  * - 3: sign out through end-session with `id_token_hint` (back to the app, the session gone) and
  *   without (the `/logout` page, confirmed);
  * - 8: someone outside a client's allowed groups sees the denial page;
+ * - "use another account" for `prompt=select_account`: signed in as Ada, Bob's passkey, Bob's claims;
+ * - someone else signing in (another tab) while the page shows Ada: nothing is completed for Bob
+ *   until the page has shown him;
  * - plus denying consent, a double click on Allow, re-authentication, account selection, the error
  *   page's cases and an unknown interaction.
  *
@@ -30,6 +46,8 @@ import {
  * in its virtual authenticator); each still fails on its own unexpected browser errors.
  */
 const hosts = ['fastify', 'express'] as const;
+
+const BOB: Person = { firstName: 'Bob', lastName: 'Baker', username: 'bob', email: 'bob@example.com' };
 
 let browser: Browser | undefined;
 beforeAll(async () => {
@@ -45,6 +63,8 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
   let app: RelyingParty;
   let client: { id: string; secret?: string };
   let adminId: string;
+  /** Bob, who signs up in the "Use another account" test. */
+  let bobId: string;
   const shoot = (name: string) => (httpHost === 'fastify' ? session.screenshot(name) : Promise.resolve());
 
   beforeAll(async () => {
@@ -84,16 +104,11 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
 
   const signInOnLoginPage = async () => {
     await session.goto('/login');
-    await session.waitForPendingAutofill();
-    await session.withPresence(async () => {
-      await session.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await session.page.waitForURL((url) => url.pathname !== '/login');
-    });
+    await pressPasskeyButton(session, () => session.page.waitForURL((url) => url.pathname !== '/login'));
     await session.settle();
   };
 
-  const claim = async (name: string) =>
-    JSON.parse((await session.page.locator(`[data-claim="${name}"]`).first().textContent()) ?? 'null');
+  const claim = (name: string) => claimShown(session.page, name);
 
   it('journey 2: signs in to a real app with a passkey on /interaction, through consent, and the app shows the claims', async ({
     skip,
@@ -108,10 +123,9 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
     await session.waitForPendingAutofill();
     await shoot('interaction-sign-in');
 
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.getByRole('heading', { name: 'Authorize Grafana' }).waitFor();
-    });
+    await pressPasskeyButton(session, () =>
+      page.getByRole('heading', { name: 'Authorize Grafana' }).waitFor(),
+    );
     // The client's logo in the page's colour scheme, each scope in plain words, and who is signed in.
     const logo = page.locator('.app-and-client img.client-mark').nth(1);
     expect(await logo.getAttribute('src')).toBe(`/api/oidc/clients/${client.id}/logo`);
@@ -129,8 +143,7 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
     await expect.poll(() => logo.evaluate((img: any) => img.complete && img.naturalWidth > 0)).toBe(true);
     await page.emulateMedia({ colorScheme: 'light' });
 
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((url) => url.origin === app.origin && url.pathname === '/callback');
+    await allow(page, app);
     await page.getByRole('heading', { name: 'Welcome to Grafana' }).waitFor();
     expect(await claim('sub')).toBe(adminId);
     expect(await claim('email')).toBe(ADMIN.email);
@@ -163,11 +176,7 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
     // Signed in again through the app: consent is remembered now, so the passkey is all it takes.
     await session.goto(`${app.origin}/login`);
     await page.getByRole('heading', { name: 'Sign in to Grafana' }).waitFor();
-    await session.waitForPendingAutofill();
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.waitForURL((url) => url.origin === app.origin && url.pathname === '/callback');
-    });
+    await pressPasskeyButton(session, () => backAt(page, app));
     expect(await claim('sub')).toBe(adminId);
 
     await session.goto(`${app.origin}/logout-without-hint`);
@@ -222,7 +231,7 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
       // No logo: the first letter of the name stands in.
       expect(await page.locator('.client-mark.monogram').textContent()).toBe('W');
       await page.getByRole('button', { name: 'Deny' }).click();
-      await page.waitForURL((url) => url.origin === other.app.origin && url.pathname === '/callback');
+      await backAt(page, other.app);
       expect(await page.locator('[data-error]').getAttribute('data-error')).toBe('access_denied');
       // Still signed in to Latchkey: only this app was refused.
       expect(await signedIn(session)).toBe(true);
@@ -245,7 +254,7 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
           completions.push(request.url());
       });
       await page.getByRole('button', { name: 'Allow' }).dblclick();
-      await page.waitForURL((url) => url.origin === other.app.origin && url.pathname === '/callback');
+      await backAt(page, other.app);
       expect(await claim('sub')).toBe(adminId);
       expect(completions).toHaveLength(1);
       session.assertClean();
@@ -267,19 +276,14 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
         await page.getByRole('button', { name: 'Confirm with a passkey' }).click();
         await page.getByRole('heading', { name: 'Authorize Vault' }).waitFor();
       });
-      await page.getByRole('button', { name: 'Allow' }).click();
-      await page.waitForURL((url) => url.origin === other.app.origin && url.pathname === '/callback');
+      await allow(page, other.app);
       expect(await claim('sub')).toBe(adminId);
 
       // Signed out: the passkey sign-in on the page counts, without a second prompt.
       await signOut(session);
       await session.goto(`${other.app.origin}/login`);
       await page.getByRole('heading', { name: 'Sign in to Vault' }).waitFor();
-      await session.waitForPendingAutofill();
-      await session.withPresence(async () => {
-        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-        await page.waitForURL((url) => url.origin === other.app.origin && url.pathname === '/callback');
-      });
+      await pressPasskeyButton(session, () => backAt(page, other.app));
       expect(await claim('sub')).toBe(adminId);
       expect(await claim('amr')).toContain('phr');
       session.assertClean();
@@ -297,9 +301,101 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
     await session.settle();
     await shoot('interaction-select-account');
     await page.getByRole('button', { name: 'Continue as Ada Lovelace' }).click();
-    await page.waitForURL((url) => url.origin === app.origin && url.pathname === '/callback');
+    await backAt(page, app);
     expect(await claim('sub')).toBe(adminId);
     session.assertClean();
+  });
+
+  it('"Use another account" for prompt=select_account: signed in as Ada, Bob signs in with his passkey and the app gets Bob', async ({
+    skip,
+  }) => {
+    if (!browser) return skip();
+    const { page } = session;
+    expect(await signedIn(session)).toBe(true);
+    // Bob signs up in his own browser, with a link from Ada (an admin); his passkey is on a security key
+    // that he then plugs into the computer where Ada is signed in.
+    await session.settle();
+    const link = await page.request.post('/api/signup-tokens', { data: { usageLimit: 1, ttl: '1h' } });
+    expect(link.status()).toBe(201);
+    const bobs = await openSession(browser, server.url);
+    let bobsPasskeys: VirtualCredential[];
+    try {
+      bobId = await signUpWithLink(bobs, ((await link.json()) as { token: string }).token, BOB);
+      bobsPasskeys = await bobs.credentials();
+      bobs.assertClean();
+    } finally {
+      await bobs.close();
+    }
+    const unplug = await session.plugInSecurityKey(bobsPasskeys);
+    try {
+      await session.goto(`${app.origin}/login?prompt=select_account`);
+      await page.getByRole('heading', { name: 'Continue to Grafana' }).waitFor();
+      expect(await page.getByTestId('signed-in-name').textContent()).toBe('Ada Lovelace');
+      await page.getByRole('button', { name: 'Use another account' }).click();
+      // The same request goes on as Bob, who has never allowed Grafana: its consent page, for him.
+      await page.getByRole('heading', { name: 'Authorize Grafana' }).waitFor();
+      expect(await page.getByTestId('signed-in-name').textContent()).toBe('Bob Baker');
+      await session.settle();
+      await shoot('interaction-another-account-consent');
+      await allow(page, app);
+    } finally {
+      await unplug();
+    }
+    expect(await claim('sub')).toBe(bobId);
+    expect(await claim('preferred_username')).toBe(BOB.username);
+    expect(await claim('email')).toBe(BOB.email);
+    expect(await claim('name')).toBe('Bob Baker');
+    session.assertClean();
+
+    // Ada again, for the tests after this one.
+    await signOut(session);
+    await signInOnLoginPage();
+    const me = await page.request.get('/api/users/me');
+    expect(((await me.json()) as { id: string }).id).toBe(adminId);
+  });
+
+  it('completes nothing for the person it shows when someone else signed in meanwhile, and says so', async ({
+    skip,
+  }) => {
+    if (!browser) return skip();
+    const { page } = session;
+    await session.settle();
+    const code = await page.request.post(`/api/users/${bobId}/one-time-access-token`, { data: {} });
+    expect(code.status()).toBe(201);
+    const other = await anotherApp('Notes');
+    try {
+      await session.goto(`${other.app.origin}/login`);
+      await page.getByRole('heading', { name: 'Authorize Notes' }).waitFor();
+      expect(await page.getByTestId('signed-in-name').textContent()).toBe('Ada Lovelace');
+
+      // Bob signs in with a login code in another tab of the same browser.
+      const tab = await session.context.newPage();
+      await tab.goto(`/lc/${((await code.json()) as { token: string }).token}`);
+      await tab.getByRole('button', { name: 'Continue' }).click();
+      await tab.waitForURL((url) => url.pathname === '/');
+      await tab.close();
+
+      // Allow, pressed for Ada, allows nothing for Bob: the page shows the request for him, and says why.
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.getByRole('status').filter({ hasText: 'it is Bob Baker now' }).waitFor();
+      expect(await page.getByTestId('signed-in-name').textContent()).toBe('Bob Baker');
+      expect(new URL(page.url()).origin).toBe(server.url);
+      const consent = () =>
+        server.app.storage.database.withScope(() => server.app.storage.consents.find(bobId, other.client.id));
+      expect(await consent()).toBeNull();
+      await session.settle();
+      await shoot('interaction-person-changed');
+
+      // Bob, now shown, allows it himself.
+      await allow(page, other.app);
+      expect(await claim('sub')).toBe(bobId);
+      expect(await consent()).not.toBeNull();
+      session.assertClean();
+    } finally {
+      await other.app.stop();
+    }
+    await signOut(session);
+    await signInOnLoginPage();
   });
 
   it('journey 8: someone outside the allowed groups sees the denial page, signed in or signing in', async ({
@@ -331,11 +427,9 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
       session.expect({ path: /^\/api\/oidc\/interactions\/[^/]+\/complete$/, status: 403 });
       await session.goto(`${other.app.origin}/login`);
       await page.getByRole('heading', { name: 'Sign in to Payroll' }).waitFor();
-      await session.waitForPendingAutofill();
-      await session.withPresence(async () => {
-        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-        await page.getByRole('heading', { name: "You can't use Payroll" }).waitFor();
-      });
+      await pressPasskeyButton(session, () =>
+        page.getByRole('heading', { name: "You can't use Payroll" }).waitFor(),
+      );
       expect(new URL(page.url()).origin).toBe(server.url);
       await shoot('interaction-denied');
       session.assertClean();
@@ -372,10 +466,7 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
   it('takes a login code instead of the passkey, then asks whom to continue as', async ({ skip }) => {
     if (!browser) return skip();
     const { page } = session;
-    await session.settle();
-    const created = await page.request.post('/api/users/me/one-time-access-token', { data: {} });
-    expect(created.status()).toBe(201);
-    const { token } = (await created.json()) as { token: string };
+    const token = await createLoginCode(session);
     await signOut(session);
 
     await session.goto(`${app.origin}/login`);
@@ -387,12 +478,11 @@ describe.each(hosts)('the authorization pages on %s', (httpHost) => {
     expect(new URL(page.url()).searchParams.get('redirect')).toBe(
       new URL(interaction).pathname + new URL(interaction).search,
     );
-    await page.getByRole('textbox', { name: 'Login code' }).fill(token);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await enterLoginCode(page, token);
     await page.waitForURL(interaction);
     await page.getByRole('heading', { name: 'Continue to Grafana' }).waitFor();
     await page.getByRole('button', { name: 'Continue as Ada Lovelace' }).click();
-    await page.waitForURL((url) => url.origin === app.origin && url.pathname === '/callback');
+    await backAt(page, app);
     expect(await claim('sub')).toBe(adminId);
     session.assertClean();
   });

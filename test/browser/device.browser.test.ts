@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { aLogo, createClient, setUpAdmin, signedIn, signOut, uploadLogo } from '../support/ui-journeys.js';
+import {
+  aLogo,
+  createClient,
+  pressPasskeyButton,
+  setUpAdmin,
+  signedIn,
+  signOut,
+  uploadLogo,
+} from '../support/ui-journeys.js';
 
 /**
  * Journey 7 (issue 13): the device authorization grant (RFC 8628) with a real device client
@@ -60,11 +68,9 @@ describe('the device page', () => {
     await session.goto(started.verification_uri_complete!);
     await page.waitForURL((url) => url.pathname === '/login');
     expect(new URL(page.url()).searchParams.get('redirect')).toBe(`/device?user_code=${started.user_code}`);
-    await session.waitForPendingAutofill();
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.getByRole('heading', { name: 'Allow Living room TV on your device?' }).waitFor();
-    });
+    await pressPasskeyButton(session, () =>
+      page.getByRole('heading', { name: 'Allow Living room TV on your device?' }).waitFor(),
+    );
     expect(await page.getByTestId('user-code').textContent()).toBe(started.user_code);
     expect(
       await page

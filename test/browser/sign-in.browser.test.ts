@@ -2,6 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
+import {
+  ADMIN as admin,
+  createLoginCode,
+  enterLoginCode,
+  fillAccountForm,
+  pressPasskeyButton,
+  signedIn,
+  signOut,
+} from '../support/ui-journeys.js';
 
 /**
  * The sign-in pages in a real browser, on both HTTP hosts (SQLite), with a virtual passkey device.
@@ -22,8 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const admin = { firstName: 'Ada', lastName: 'Lovelace', username: 'ada', email: 'ada@example.com' };
 
 describe.each(hosts)('the UI on %s', (httpHost) => {
   let server: TestServer;
@@ -47,15 +54,6 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
       return user ? server.app.storage.passkeys.listByUser(user.id) : [];
     });
 
-  /** Signs out behind the page's back, once it is idle (its own requests would then fail with 401). */
-  const signOut = async () => {
-    await session.settle();
-    expect((await session.page.request.post('/api/webauthn/logout')).status()).toBe(204);
-  };
-
-  const signedInAs = async () =>
-    (await session.page.request.get('/api/users/me', { failOnStatusCode: false })).status();
-
   it('journey 1: a fresh install leads to /setup; the first admin gets a passkey, signs out and signs in with it', async ({
     skip,
   }) => {
@@ -74,10 +72,7 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
     expect(await page.getByLabel('Username', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await shoot('setup-invalid');
 
-    await page.getByLabel('First name').fill(admin.firstName);
-    await page.getByLabel(/^Last name/).fill(admin.lastName);
-    await page.getByLabel('Username', { exact: true }).fill(admin.username);
-    await page.getByLabel(/^Email/).fill(admin.email);
+    await fillAccountForm(page, admin);
     await session.withPresence(async () => {
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.waitForURL((url) => url.pathname === '/');
@@ -90,18 +85,15 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/login');
-    expect(await signedInAs()).toBe(401);
+    expect(await signedIn(session)).toBe(false);
     await page.getByRole('heading', { name: 'Sign in to Latchkey' }).waitFor();
     await session.waitForPendingAutofill();
     await shoot('login');
 
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.waitForURL((url) => url.pathname === '/');
-    });
+    await pressPasskeyButton(session, () => page.waitForURL((url) => url.pathname === '/'));
     await expect.poll(() => page.getByTestId('user-name').textContent()).toBe('Ada Lovelace');
     await expect.poll(() => page.getByTestId('user-username').textContent()).toBe(admin.username);
-    expect(await signedInAs()).toBe(200);
+    expect(await signedIn(session)).toBe(true);
     // Signing in used the passkey made at setup; nothing new was stored.
     const passkeys = await storedPasskeys(admin.username);
     expect(passkeys).toHaveLength(1);
@@ -123,19 +115,16 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
   it('journey 9: user verification refused shows a clear error and signs nobody in', async ({ skip }) => {
     if (!browser) return skip();
     const { page } = session;
-    await signOut();
-    expect(await signedInAs()).toBe(401);
+    await signOut(session);
     await session.setUserVerified(false);
     try {
       await session.goto('/login');
-      await session.waitForPendingAutofill();
-      await session.withPresence(async () => {
-        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-        await expect.poll(() => page.getByRole('alert').textContent()).toContain('could not verify you');
-      });
+      await pressPasskeyButton(session, () =>
+        expect.poll(() => page.getByRole('alert').textContent()).toContain('could not verify you'),
+      );
       await shoot('login-refused');
       expect(page.url()).toMatch(/\/login$/);
-      expect(await signedInAs()).toBe(401);
+      expect(await signedIn(session)).toBe(false);
     } finally {
       await session.setUserVerified(true);
     }
@@ -164,10 +153,7 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
     await session.waitForPendingAutofill();
     expect(await session.webauthnCalls()).toEqual([{ mediation: 'conditional', state: 'pending' }]);
 
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.waitForURL((url) => url.pathname === '/');
-    });
+    await pressPasskeyButton(session, () => page.waitForURL((url) => url.pathname === '/'));
     await expect.poll(() => page.getByTestId('user-username').textContent()).toBe(admin.username);
     // The AbortError ended the background request and reached no console: assertClean proves it.
     expect(await session.webauthnCalls()).toEqual([
@@ -182,7 +168,7 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
   }) => {
     if (!browser) return skip();
     const { page } = session;
-    await signOut();
+    await signOut(session);
     await session.withPresence(async () => {
       await session.goto('/login');
       await page.waitForURL((url) => url.pathname === '/');
@@ -195,15 +181,13 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
   it('follows a same-origin redirect after sign-in and ignores one to another site', async ({ skip }) => {
     if (!browser) return skip();
     const { page } = session;
-    await signOut();
+    await signOut(session);
     await session.goto('/login?redirect=%2F%2Fevil.example%2F');
-    await session.waitForPendingAutofill();
-    await session.withPresence(async () => {
-      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-      await page.waitForURL((url) => url.pathname === '/' && url.host === new URL(server.url).host);
-    });
+    await pressPasskeyButton(session, () =>
+      page.waitForURL((url) => url.pathname === '/' && url.host === new URL(server.url).host),
+    );
 
-    await signOut();
+    await signOut(session);
     await session.goto('/login?redirect=%2Fnowhere%3Fx%3D1');
     await session.waitForPendingAutofill();
     await session.withPresence(async () => {
@@ -219,13 +203,9 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
   it('signs in with a login code, typed or from a link; a wrong code says so', async ({ skip }) => {
     if (!browser) return skip();
     const { page } = session;
-    const created = await page.request.post('/api/users/me/one-time-access-token', { data: {} });
-    expect(created.status()).toBe(201);
-    const { token: typed } = (await created.json()) as { token: string };
-    const { token: linked } = (await (
-      await page.request.post('/api/users/me/one-time-access-token', { data: {} })
-    ).json()) as { token: string };
-    await signOut();
+    const typed = await createLoginCode(session);
+    const linked = await createLoginCode(session);
+    await signOut(session);
 
     await session.goto('/login');
     await page.getByRole('link', { name: 'Use a login code' }).click();
@@ -233,26 +213,24 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
     await page.getByRole('heading', { name: 'Sign in with a login code' }).waitFor();
     await shoot('login-code');
     session.expect({ path: '/api/one-time-access-token/WRONG1', status: 401 });
-    await page.getByRole('textbox', { name: 'Login code' }).fill('WRONG1');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await enterLoginCode(page, 'WRONG1');
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toContain('wrong, expired or already used');
     await shoot('login-code-wrong');
-    await page.getByRole('textbox', { name: 'Login code' }).fill(typed);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await enterLoginCode(page, typed);
     await page.waitForURL((url) => url.pathname === '/');
     await expect.poll(() => page.getByTestId('user-username').textContent()).toBe(admin.username);
 
-    await signOut();
+    await signOut(session);
     await session.goto(`/lc/${linked}`);
     await page.getByRole('heading', { name: 'Sign in with this link' }).waitFor();
     // Opening the link spent nothing: the code still works when the person continues.
-    expect(await signedInAs()).toBe(401);
+    expect(await signedIn(session)).toBe(false);
     await shoot('login-link');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/');
-    expect(await signedInAs()).toBe(200);
+    expect(await signedIn(session)).toBe(true);
     session.assertClean();
   });
 
@@ -312,7 +290,7 @@ describe.each(hosts)('the UI on %s', (httpHost) => {
       data: { appName: 'Acme SSO', accentColor: '#7c3aed' },
     });
     expect(saved.status()).toBe(200);
-    await signOut();
+    await signOut(session);
     await session.goto('/login');
     await page.getByRole('heading', { name: 'Sign in to Acme SSO' }).waitFor();
     expect(await page.title()).toBe('Sign in to Acme SSO · Acme SSO');

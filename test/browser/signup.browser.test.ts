@@ -4,6 +4,7 @@ import { put, setupAdmin } from '../contract/accounts/account-helpers.js';
 import type { Browser as ApiClient } from '../support/browser.js';
 import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { fillAccountForm } from '../support/ui-journeys.js';
 
 /**
  * Signup in a real browser (Fastify, SQLite), with a virtual passkey device. Journey 4 (issue 13):
@@ -48,17 +49,6 @@ async function withSession(run: (session: BrowserSession) => Promise<void>): Pro
   }
 }
 
-async function fill(
-  session: BrowserSession,
-  person: Record<'firstName' | 'lastName' | 'username' | 'email', string>,
-) {
-  const { page } = session;
-  await page.getByLabel('First name').fill(person.firstName);
-  await page.getByLabel(/^Last name/).fill(person.lastName);
-  await page.getByLabel('Username', { exact: true }).fill(person.username);
-  await page.getByLabel(/^Email/).fill(person.email);
-}
-
 describe('signup', () => {
   let token: string;
 
@@ -83,7 +73,12 @@ describe('signup', () => {
       await page.getByText('Enter username.').waitFor();
       await session.screenshot('signup-invalid');
 
-      await fill(session, { firstName: 'Ada', lastName: 'Byron', username: 'ada', email: 'ada@example.com' });
+      await fillAccountForm(page, {
+        firstName: 'Ada',
+        lastName: 'Byron',
+        username: 'ada',
+        email: 'ada@example.com',
+      });
       await session.withPresence(async () => {
         await page.getByRole('button', { name: 'Create account' }).dblclick();
         await page.waitForURL('**/settings/account');
@@ -105,7 +100,12 @@ describe('signup', () => {
       const { page } = session;
       session.expect({ path: '/api/signup', status: 401 });
       await session.goto(`/st/${token}`);
-      await fill(session, { firstName: 'Eve', lastName: '', username: 'eve', email: 'eve@example.com' });
+      await fillAccountForm(page, {
+        firstName: 'Eve',
+        lastName: '',
+        username: 'eve',
+        email: 'eve@example.com',
+      });
       await page.getByRole('button', { name: 'Create account' }).click();
       await page.getByRole('heading', { name: 'This signup link does not work' }).waitFor();
       await expect
@@ -147,7 +147,7 @@ describe('signup', () => {
       const { page } = session;
       await session.goto('/signup');
       session.expect({ path: '/api/signup', status: 409 });
-      await fill(session, {
+      await fillAccountForm(page, {
         firstName: 'Alan',
         lastName: 'Turing',
         username: 'ada',

@@ -81,7 +81,10 @@ export interface BrowserSession {
    * the last call, then forgets them and the expectations (one session may serve several tests).
    */
   assertClean(): void;
-  /** Saves the page as it is now, light and dark, wide and at 360 px, under test-output/screenshots. */
+  /**
+   * Saves the page as it is now, light and dark, wide and at 360 px, under test-output/screenshots:
+   * the whole page, or the viewport while a modal dialog is open.
+   */
   screenshot(name: string): Promise<void>;
   setUserVerified(verified: boolean): Promise<void>;
   /**
@@ -96,9 +99,25 @@ export interface BrowserSession {
   webauthnCalls(): Promise<
     { mediation: string; state: 'pending' | 'resolved' | 'rejected'; error?: string }[]
   >;
-  /** The passkeys the virtual authenticator holds. */
-  credentials(): Promise<{ credentialId: string; isResidentCredential: boolean; userHandle?: string }[]>;
+  /** The passkeys the virtual authenticator holds, with their private keys (to copy one elsewhere). */
+  credentials(): Promise<VirtualCredential[]>;
+  /**
+   * Plugs in a second device: a security key that answers at once, holding `credentials` (passkeys
+   * copied from another session's device, say), while the built-in device keeps waiting for a touch.
+   * Returns the way to unplug it.
+   */
+  plugInSecurityKey(credentials?: VirtualCredential[]): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** A passkey in a CDP virtual authenticator (`WebAuthn.Credential`; binary fields in base64). */
+export interface VirtualCredential {
+  credentialId: string;
+  isResidentCredential: boolean;
+  rpId?: string;
+  privateKey: string;
+  userHandle?: string;
+  signCount: number;
 }
 
 /** Browser-side source (the test tsconfig has no DOM types): wraps navigator.credentials.get. */
@@ -224,6 +243,9 @@ export async function openSession(browser: Browser, baseUrl: string): Promise<Br
       await mkdir(SCREENSHOTS, { recursive: true });
       // No hover state in the pictures, and no colour transition caught halfway by a scheme switch.
       await page.mouse.move(0, 0);
+      // A modal <dialog> covers the viewport: a full-page picture would show it, and its backdrop,
+      // where the page happened to be scrolled, not as the person sees it.
+      const fullPage = (await page.locator('dialog[open]').count()) === 0;
       for (const [size, viewport] of [
         ['wide', WIDE],
         ['360', NARROW],
@@ -233,7 +255,7 @@ export async function openSession(browser: Browser, baseUrl: string): Promise<Br
           await page.emulateMedia({ colorScheme: scheme });
           await page.screenshot({
             path: join(SCREENSHOTS, `${name}.${size}.${scheme}.png`),
-            fullPage: true,
+            fullPage,
             animations: 'disabled',
           });
         }
@@ -271,6 +293,23 @@ export async function openSession(browser: Browser, baseUrl: string): Promise<Br
     async credentials() {
       const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
       return credentials;
+    },
+    async plugInSecurityKey(credentials = []) {
+      const { authenticatorId: key } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'usb',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      for (const credential of credentials)
+        await cdp.send('WebAuthn.addCredential', { authenticatorId: key, credential });
+      return async () => {
+        await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: key });
+      };
     },
     async close() {
       await context.close();

@@ -1,16 +1,27 @@
-import { ErrorBoundary, Match, Suspense, Switch, createEffect, createResource, type JSX } from 'solid-js';
+import {
+  ErrorBoundary,
+  Match,
+  Show,
+  Suspense,
+  Switch,
+  createEffect,
+  createResource,
+  type JSX,
+} from 'solid-js';
+import { Portal } from 'solid-js/web';
 import { Alert, ErrorAlert } from './components/Alert';
 import { Button } from './components/Button';
 import { Loading } from './components/Spinner';
 import { ThemeSwitch } from './components/ThemeSwitch';
 import { t } from './i18n';
 import { loadAppConfig } from './lib/app-config';
-import { applyAccent, applyReducedMotion } from './lib/theme';
+import { applyAccent, applyReducedMotion, themeSwitchSlot } from './lib/theme';
 
 /**
- * The frame around every page: a skip link, the theme switch, and the page itself once the public
- * application configuration (name, accent colour) is in. A failure to load it, or an error a page did
- * not handle, shows a message with a retry instead of a blank page.
+ * The frame around every page: a skip link, the theme switch (in its own bar, or in the place a page's
+ * header offers: lib/theme.ts), and the page itself once the public application configuration (name,
+ * accent colour) is in. A failure to load it, or an error a page did not handle, shows a message with a
+ * retry instead of a blank page.
  */
 export function Shell(props: { children?: JSX.Element }) {
   const [config, { refetch }] = createResource(loadAppConfig);
@@ -25,10 +36,21 @@ export function Shell(props: { children?: JSX.Element }) {
       <a class="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <div class="topbar">
-        <span />
-        <ThemeSwitch />
-      </div>
+      <Show
+        when={themeSwitchSlot()}
+        fallback={
+          <div class="topbar">
+            <span />
+            <ThemeSwitch />
+          </div>
+        }
+      >
+        {(slot) => (
+          <Portal mount={slot()}>
+            <ThemeSwitch />
+          </Portal>
+        )}
+      </Show>
       <main class="content" id="main" tabindex="-1">
         <Switch>
           <Match when={config.error as unknown}>

@@ -134,10 +134,11 @@ export const api = {
   /** The authorization pages: interactions, device codes, the logout confirmation. */
   oidc: {
     interaction: (id: string) => get<Interaction>(`/api/oidc/interactions/${encodeURIComponent(id)}`),
-    complete: (id: string, step: InteractionStep) =>
+    /** `userId`: the person the page showed the step to; someone else signed in meanwhile is a 409. */
+    complete: (id: string, step: InteractionStep, userId?: string) =>
       post<{ interaction: Interaction } | { redirectUrl: string }>(
         `/api/oidc/interactions/${encodeURIComponent(id)}/complete`,
-        { step },
+        userId === undefined ? { step } : { step, userId },
       ),
     /** Not a fetch: the page goes there (`location.assign`) and the server sends it back to the client. */
     denyUrl: (id: string) => `/api/oidc/interactions/${encodeURIComponent(id)}/deny`,

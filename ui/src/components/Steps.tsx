@@ -14,7 +14,7 @@ export function Steps(props: { current: 1 | 2 }) {
         />
         <li aria-current={props.current === 2 ? 'step' : undefined} />
       </ol>
-      <p class="visually-hidden">{t('signup.step', { step: props.current })}</p>
+      <p class="visually-hidden">{t('newAccount.step', { step: props.current })}</p>
     </>
   );
 }

@@ -38,6 +38,14 @@ export function nextTheme(choice: ThemeChoice): ThemeChoice {
 }
 
 /**
+ * Where the theme switch goes: the shell's corner, unless a frame with a header of its own (the
+ * settings frame) offers a place in it. The shell keeps rendering the switch either way, so the
+ * signed-in pages' chunks carry none of its code.
+ */
+const [themeSwitchSlot, setThemeSwitchSlot] = createSignal<HTMLElement>();
+export { themeSwitchSlot, setThemeSwitchSlot };
+
+/**
  * Applies the configured accent colour (any CSS colour; `default` keeps the neutral one) with a text
  * colour that keeps WCAG AA contrast on it.
  */

@@ -1,4 +1,4 @@
-import { Show, createSignal, onCleanup } from 'solid-js';
+import { Show, createSignal, onCleanup, type JSX } from 'solid-js';
 import { api } from '../api/endpoints';
 import { Alert, ErrorAlert } from '../components/Alert';
 import { Button } from '../components/Button';
@@ -113,7 +113,7 @@ export function LoginCodePanel() {
                 <dd class="copyable">
                   {/* Text, not a link: opening it here would spend the code on this device. */}
                   <code class="code-link" data-testid="login-link">
-                    {code().link}
+                    {breakable(code().link)}
                   </code>
                   <CopyButton value={code().link} label={t('account.loginCodeCopyLink')} />
                 </dd>
@@ -143,5 +143,18 @@ export function LoginCodePanel() {
         )}
       </Show>
     </section>
+  );
+}
+
+/** The link, free to wrap before `/lc/` (on a phone: the address, then the code's path). */
+function breakable(link: string): JSX.Element {
+  const at = link.lastIndexOf('/lc/');
+  if (at <= 0) return link;
+  return (
+    <>
+      {link.slice(0, at)}
+      <wbr />
+      {link.slice(at)}
+    </>
   );
 }

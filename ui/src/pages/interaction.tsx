@@ -2,16 +2,16 @@ import { A, useSearchParams } from '@solidjs/router';
 import { For, Match, Show, Switch, createResource, createSignal, type JSX } from 'solid-js';
 import { ApiError } from '../api/client';
 import { api, type Interaction, type InteractionStep } from '../api/endpoints';
-import { ErrorAlert } from '../components/Alert';
+import { Alert, ErrorAlert } from '../components/Alert';
 import { AuthCard } from '../components/AuthCard';
 import { Button } from '../components/Button';
 import { AppAndClient } from '../components/ClientLogo';
 import { KeyIcon, PasskeyIcon } from '../components/icons';
 import { Outcome } from '../components/Outcome';
+import { PasskeySignInForm } from '../components/PasskeySignInForm';
 import { ScopeList } from '../components/ScopeList';
 import { SignedInAs } from '../components/SignedInAs';
 import { Loading } from '../components/Spinner';
-import { TextField } from '../components/TextField';
 import { t } from '../i18n';
 import { appName } from '../lib/app-config';
 import { createPasskeySignIn, reauthenticate } from '../lib/passkey-sign-in';
@@ -31,6 +31,14 @@ import { currentPath } from '../lib/redirect';
  * After the last step the page follows `redirectUrl` with a full navigation: `/authorize` may answer
  * with a form_post page. While a step is pending every button is off, so a double click sends once.
  * "Cancel" links are the same refusal as Deny (`rel="external"` keeps the router off them).
+ *
+ * The server completes a step for whoever the cookie signs in, taking the request over from the person
+ * it was for. Another tab may have signed in someone else, whose consent a click here must not become:
+ * so the page names the person it shows (`userId`), and the server refuses with 409
+ * `interaction_user_changed` when the cookie now names someone else. Before a step that needs the
+ * passkey again, the page also checks first, so nobody is asked for a passkey on someone else's
+ * behalf. Either way it then shows the request as it stands for whoever is signed in now (the server
+ * reports the steps their takeover needs), with a notice, and has completed nothing.
  */
 export default function InteractionPage() {
   const [params] = useSearchParams<{ interaction?: string }>();
@@ -39,7 +47,9 @@ export default function InteractionPage() {
     <Show
       when={id}
       fallback={
-        <Outcome kind="error" title={t('interaction.missingTitle')} body={t('interaction.missingBody')} />
+        <Outcome kind="error" title={t('interaction.missingTitle')} body={t('interaction.missingBody')}>
+          <HomeLink />
+        </Outcome>
       }
     >
       {(id) => <Flow id={id()} />}
@@ -47,7 +57,16 @@ export default function InteractionPage() {
   );
 }
 
-type Phase = 'steps' | 'redirecting' | 'denying' | 'denied' | 'gone';
+/** The way out of a dead end: this server's start page (nothing the request named is trusted). */
+function HomeLink() {
+  return (
+    <A class="button secondary block" href="/">
+      {t('interaction.home', { app: appName() })}
+    </A>
+  );
+}
+
+type Phase = 'steps' | 'redirecting' | 'denying' | 'denied' | 'gone' | 'changed';
 
 function Flow(props: { id: string }) {
   const [loaded, { refetch }] = createResource(() => api.oidc.interaction(props.id));
@@ -55,13 +74,16 @@ function Flow(props: { id: string }) {
   const [phase, setPhase] = createSignal<Phase>('steps');
   const view = () => latest() ?? (loaded.state === 'ready' ? loaded() : undefined);
   const clientName = () => view()?.client.name ?? '';
+  /** Why the view changed under the person: someone else signed in meanwhile, or nobody is now. */
+  const [notice, setNotice] = createSignal<string>();
   /** When this page signed someone in with a passkey: a re-authentication right after needs no prompt. */
   let signedInAt = 0;
 
   /** Completes `step`; either the next step's view or, when none is left, the way back to the client. */
-  async function complete(step: InteractionStep): Promise<void> {
+  async function complete(step: InteractionStep, shown?: string): Promise<void> {
     try {
-      const result = await api.oidc.complete(props.id, step);
+      const result = await api.oidc.complete(props.id, step, shown);
+      setNotice(undefined);
       if ('redirectUrl' in result) {
         setPhase('redirecting');
         window.location.assign(result.redirectUrl);
@@ -75,20 +97,77 @@ function Flow(props: { id: string }) {
           setLatest(result.interaction);
           return;
         }
-        await complete('reauthenticate');
+        await complete('reauthenticate', shown);
         return;
       }
       setLatest(result.interaction);
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (error.code === 'oidc_access_denied') setPhase('denied');
-      // Finished in another tab, or expired meanwhile.
-      else if (error.status === 404) setPhase('gone');
-      // The session ended meanwhile: the page asks to sign in again, then goes on.
-      else if (error.code === 'not_signed_in') {
-        setLatest(undefined);
-        await refetch();
-      } else throw error;
+      await recover(error);
+    }
+  }
+
+  /** The server's refusals that end the step: anything else is for the step's card to show. */
+  async function recover(error: unknown): Promise<void> {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.code === 'oidc_access_denied') setPhase('denied');
+    // Finished in another tab, or expired meanwhile.
+    else if (error.status === 404) setPhase('gone');
+    // The session ended meanwhile: the page asks to sign in again, then goes on.
+    else if (error.code === 'not_signed_in') {
+      setLatest(undefined);
+      await refetch();
+    }
+    // Someone else signed in since the page showed the step: nothing was completed.
+    else if (error.code === 'interaction_user_changed') await showAsItStands();
+    // Not the step the server expects: it took the request over for someone else, who needs steps
+    // that the page cannot tell (see confirm()).
+    else if (error.code === 'validation_failed' && error.fieldErrors.some((e) => e.field === 'step'))
+      setPhase('changed');
+    else throw error;
+  }
+
+  /**
+   * Completes `step` for `shown`, the person the page shows, once it is sure they are still the one
+   * signed in; `before` runs in between (the passkey again). False when it stopped to show the request
+   * as it stands for whoever is signed in now (the step's buttons are then free again).
+   */
+  async function confirm(
+    step: InteractionStep,
+    shown: string,
+    before?: () => Promise<void>,
+  ): Promise<boolean> {
+    let now: Interaction;
+    try {
+      now = await api.oidc.interaction(props.id);
+    } catch (error) {
+      await recover(error);
+      return true;
+    }
+    if (now.signedInUser?.id !== shown) {
+      showChanged(now);
+      return false;
+    }
+    await before?.();
+    // The server checks `shown` again, so a sign-in in another tab right now completes nothing either.
+    await complete(step, shown);
+    return true;
+  }
+
+  /** Shows the request as it stands for whoever is signed in now, and says that the person changed. */
+  function showChanged(now: Interaction): void {
+    setNotice(
+      now.signedInUser
+        ? t('interaction.personChanged', { name: personName(now.signedInUser) })
+        : t('interaction.signedOutMeanwhile'),
+    );
+    setLatest(now);
+  }
+
+  async function showAsItStands(): Promise<void> {
+    try {
+      showChanged(await api.oidc.interaction(props.id));
+    } catch (error) {
+      await recover(error);
     }
   }
 
@@ -119,9 +198,7 @@ function Flow(props: { id: string }) {
           title={t('interaction.deniedTitle', { client: clientName() })}
           body={t('interaction.deniedBody', { app: appName() })}
         >
-          <A class="button secondary block" href="/">
-            {t('interaction.home', { app: appName() })}
-          </A>
+          <HomeLink />
         </Outcome>
       </Match>
       <Match when={phase() === 'redirecting'}>
@@ -132,7 +209,20 @@ function Flow(props: { id: string }) {
         />
       </Match>
       <Match when={phase() === 'gone'}>
-        <Outcome kind="error" title={t('interaction.goneTitle')} body={t('interaction.goneBody')} />
+        <Outcome kind="error" title={t('interaction.goneTitle')} body={t('interaction.goneBody')}>
+          <HomeLink />
+        </Outcome>
+      </Match>
+      <Match when={phase() === 'changed'}>
+        <Outcome
+          kind="error"
+          title={t('interaction.changedTitle')}
+          body={t('interaction.changedBody', { client: clientName() })}
+        >
+          <a class="button secondary block" href={api.oidc.denyUrl(props.id)} rel="external">
+            {t('interaction.changedBack', { client: clientName() })}
+          </a>
+        </Outcome>
       </Match>
       <Match when={loaded.error as unknown}>
         <Show
@@ -148,15 +238,19 @@ function Flow(props: { id: string }) {
             </AuthCard>
           }
         >
-          <Outcome kind="error" title={t('interaction.goneTitle')} body={t('interaction.goneBody')} />
+          <Outcome kind="error" title={t('interaction.goneTitle')} body={t('interaction.goneBody')}>
+            <HomeLink />
+          </Outcome>
         </Show>
       </Match>
       <Match when={view()}>
         {(current) => (
           <Step
             view={current()}
+            notice={notice()}
             busyDenying={phase() === 'denying'}
             complete={complete}
+            confirm={confirm}
             signedIn={signedIn}
             deny={deny}
           />
@@ -168,11 +262,16 @@ function Flow(props: { id: string }) {
 
 interface StepProps {
   view: Interaction;
+  notice: string | undefined;
   busyDenying: boolean;
   complete: (step: InteractionStep) => Promise<void>;
+  confirm: (step: InteractionStep, shown: string, before?: () => Promise<void>) => Promise<boolean>;
   signedIn: (step: InteractionStep | undefined) => Promise<void>;
   deny: () => void;
 }
+
+type SignedInUser = NonNullable<Interaction['signedInUser']>;
+const personName = (user: SignedInUser) => user.displayName || user.username;
 
 /** The card of the step the person is at; nobody signed in (a lost session too) means signing in first. */
 function Step(props: StepProps) {
@@ -198,9 +297,13 @@ function Step(props: StepProps) {
   );
 }
 
-/** The card of every step: app and client logos, the step's heading, a progress bar when there are several. */
+/**
+ * The card of every step: app and client logos, the step's heading, a progress bar when there are
+ * several, and the notice of a person changed meanwhile.
+ */
 function StepCard(props: {
   view: Interaction;
+  notice: string | undefined;
   title: string;
   description: string;
   footer?: JSX.Element;
@@ -236,6 +339,13 @@ function StepCard(props: {
           {t('interaction.progress', { step: Math.min(at() + 1, steps().length), count: steps().length })}
         </p>
       </Show>
+      <Show when={props.notice}>
+        <div class="step-notice">
+          <Alert kind="warning">
+            <span>{props.notice}</span>
+          </Alert>
+        </div>
+      </Show>
       {props.children}
     </AuthCard>
   );
@@ -244,13 +354,10 @@ function StepCard(props: {
 /** Anyone signed in through this page goes on with the step that needed it. */
 function SignInStep(props: StepProps) {
   const client = () => props.view.client.name;
-  const { busy, error, signIn } = createPasskeySignIn({
-    autofill: true,
-    onSignedIn: () => props.signedIn(props.view.currentStep),
-  });
   return (
     <StepCard
       view={props.view}
+      notice={props.notice}
       title={t('interaction.signInTitle', { client: client() })}
       description={t('interaction.signInDescription', { client: client(), app: appName() })}
       footer={
@@ -267,30 +374,10 @@ function SignInStep(props: StepProps) {
         </div>
       }
     >
-      <form class="stack" onSubmit={signIn} novalidate>
-        <Show when={error()}>
-          <ErrorAlert error={error()} />
-        </Show>
-        <TextField
-          label={t('login.username')}
-          hint={t('login.usernameHint')}
-          name="username"
-          type="text"
-          autocomplete="username webauthn"
-          autocapitalize="none"
-          spellcheck={false}
-        />
-        <Button
-          type="submit"
-          block
-          icon={<PasskeyIcon />}
-          busy={busy()}
-          busyLabel={t('login.busy')}
-          disabled={props.busyDenying}
-        >
-          {t('login.button')}
-        </Button>
-      </form>
+      <PasskeySignInForm
+        onSignedIn={() => props.signedIn(props.view.currentStep)}
+        disabled={props.busyDenying}
+      />
     </StepCard>
   );
 }
@@ -313,7 +400,7 @@ function ChooseAccountStep(props: StepProps & { step: InteractionStep }) {
     setError(undefined);
     other.setError(undefined);
     try {
-      await props.complete(props.step);
+      if (!(await props.confirm(props.step, user().id))) setContinuing(false);
     } catch (failure) {
       setContinuing(false);
       setError(failure);
@@ -323,6 +410,7 @@ function ChooseAccountStep(props: StepProps & { step: InteractionStep }) {
   return (
     <StepCard
       view={props.view}
+      notice={props.notice}
       title={t('interaction.continueTitle', { client: client() })}
       description={t('interaction.continueDescription', { client: client(), app: appName() })}
       footer={
@@ -342,7 +430,7 @@ function ChooseAccountStep(props: StepProps & { step: InteractionStep }) {
           disabled={pending() && !continuing()}
           onClick={() => void proceed()}
         >
-          {t('interaction.continueAs', { name: user().displayName || user().username })}
+          {t('interaction.continueAs', { name: personName(user()) })}
         </Button>
         <Button
           variant="secondary"
@@ -372,8 +460,8 @@ function ReauthenticateStep(props: StepProps) {
     setBusy(true);
     setError(undefined);
     try {
-      await reauthenticate();
-      await props.complete('reauthenticate');
+      const shown = props.view.signedInUser!.id;
+      if (!(await props.confirm('reauthenticate', shown, reauthenticate))) setBusy(false);
     } catch (failure) {
       setBusy(false);
       setError(failure);
@@ -383,6 +471,7 @@ function ReauthenticateStep(props: StepProps) {
   return (
     <StepCard
       view={props.view}
+      notice={props.notice}
       title={t('interaction.reauthTitle')}
       description={t('interaction.reauthDescription', { client: client() })}
       footer={
@@ -423,7 +512,7 @@ function ConsentStep(props: StepProps) {
     setAllowing(true);
     setError(undefined);
     try {
-      await props.complete('consent');
+      if (!(await props.confirm('consent', user().id))) setAllowing(false);
     } catch (failure) {
       setAllowing(false);
       setError(failure);
@@ -433,6 +522,7 @@ function ConsentStep(props: StepProps) {
   return (
     <StepCard
       view={props.view}
+      notice={props.notice}
       title={t('interaction.consentTitle', { client: client() })}
       description={t('interaction.consentDescription', { client: client(), app: appName() })}
     >

@@ -118,7 +118,7 @@ function Confirm(props: { user: User | null; client: ClientMeta | null; target: 
         >
           {returnLink()}
           <A class={`button ${props.target ? 'secondary' : 'primary'} block`} href="/login">
-            {t('logout.signInAgain')}
+            {t('logout.signIn')}
           </A>
         </Outcome>
       </Match>

@@ -1,5 +1,14 @@
 import { A, useLocation, useNavigate } from '@solidjs/router';
-import { For, Match, Switch, createEffect, createResource, createSignal, type JSX } from 'solid-js';
+import {
+  For,
+  Match,
+  Switch,
+  createEffect,
+  createResource,
+  createSignal,
+  onCleanup,
+  type JSX,
+} from 'solid-js';
 import { ApiError } from '../api/client';
 import { api, type User } from '../api/endpoints';
 import { ErrorAlert } from '../components/Alert';
@@ -13,6 +22,7 @@ import { t } from '../i18n';
 import { appName } from '../lib/app-config';
 import { currentPath } from '../lib/redirect';
 import { SessionContext, pictureUrl, type Session } from '../lib/session';
+import { setThemeSwitchSlot } from '../lib/theme';
 
 const NAV = [
   { href: '/settings/account', label: () => t('account.navAccount'), icon: UserIcon },
@@ -86,6 +96,9 @@ function Frame(props: { user: User; setUser(user: User): void; children?: JSX.El
   const current = (href: string) =>
     location.pathname === href || (href === '/settings/account' && location.pathname === '/');
 
+  // The shell's theme switch goes back to its own corner when the frame goes.
+  onCleanup(() => setThemeSwitchSlot(undefined));
+
   async function signOut() {
     if (signingOut()) return;
     setSigningOut(true);
@@ -112,7 +125,7 @@ function Frame(props: { user: User; setUser(user: User): void; children?: JSX.El
             <span class="settings-user-name">{props.user.displayName || props.user.username}</span>
             <Button
               variant="secondary"
-              class="small"
+              class="small sign-out"
               icon={<SignOutIcon />}
               busy={signingOut()}
               busyLabel={t('home.signingOut')}
@@ -120,6 +133,8 @@ function Frame(props: { user: User; setUser(user: User): void; children?: JSX.El
             >
               {t('home.signOut')}
             </Button>
+            {/* The shell puts its theme switch here (lib/theme.ts). */}
+            <span class="theme-slot" ref={setThemeSwitchSlot} />
           </div>
         </header>
         <nav class="settings-nav" aria-label={t('account.navLabel')}>
