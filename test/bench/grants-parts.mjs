@@ -12,27 +12,16 @@
  */
 import { createHash, KeyObject, randomUUID, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '@latchkey/core';
 import { createLatchkey, createLogger } from '@latchkey/server';
 import { codeFlow, prepareLatchkey } from './lib/grants.mjs';
+import { freePort } from './servers/lifecycle.mjs';
 
 const alg = process.argv[2] ?? 'ES256';
 const iterations = Math.min(100_000, Math.max(10, Number(process.argv[3] ?? 2000)));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-parts-'));
 const port = await freePort();

@@ -4,23 +4,12 @@
  * `verifyAuthenticationResponse` in this same process (the baseline the goal is expressed against).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { loadConfig } from '@latchkey/core';
 import { createLatchkey, createLogger } from '@latchkey/server';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from './lifecycle.mjs';
 
 const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-signin-'));
 const port = await freePort();

@@ -7,30 +7,17 @@
  * --alg` does; without one the first start's default key (RS256) signs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@latchkey/core';
 import { createLatchkey, createLogger } from '@latchkey/server';
-import { announce } from './lifecycle.mjs';
+import { announce, freePort } from './lifecycle.mjs';
 
 const host = process.argv[2];
 const alg = process.argv[3];
 if (host !== 'fastify' && host !== 'express') {
   console.error('usage: latchkey.mjs <fastify|express> [<signing alg>]');
   process.exit(2);
-}
-
-/** APP_URL carries the port (WebAuthn needs it before the server starts), so pick a free one first. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-'));

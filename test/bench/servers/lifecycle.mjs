@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+
 /**
  * The contract between the bench runner and a server child: print the URL on stdout once the server
  * accepts connections, and on SIGTERM close gracefully and exit 0 (so `--cpu-prof` writes its profile).
@@ -23,4 +25,16 @@ export function announce(url, close) {
   // The same channel is where a later scenario can ask for process.cpuUsage() (CPU-time ratios).
   if (process.channel) process.on('disconnect', stop);
   process.stdout.write(`${url}\n`);
+}
+
+/** A free loopback port: APP_URL carries the port (WebAuthn needs it) before the server starts. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
