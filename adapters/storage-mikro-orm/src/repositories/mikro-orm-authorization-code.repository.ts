@@ -35,7 +35,7 @@ export class MikroOrmAuthorizationCodeRepository implements AuthorizationCodeRep
 
   async insert(code: Omit<AuthorizationCode, 'redeemedAt' | 'familyId'>): Promise<void> {
     // Hand-written SQL: on every authorization (see raw-sql.ts).
-    await run(currentEm(this.orm), INSERT, [
+    await run(this.orm, INSERT, [
       code.codeHash,
       code.clientId,
       code.userId,
@@ -54,7 +54,7 @@ export class MikroOrmAuthorizationCodeRepository implements AuthorizationCodeRep
   }
 
   async redeem(codeHash: string, now: Date): Promise<{ code: AuthorizationCode; first: boolean } | null> {
-    const em = currentEm(this.orm);
+    const em = this.orm;
     const first = (await run(em, MARK_REDEEMED, [now, codeHash, now])) === 1;
     const row = await selectOne<CodeRow>(em, AuthorizationCodeEntity, FIND_UNEXPIRED, [codeHash, now]);
     // Gone between the two statements (deleted with its client, user or session): nothing to return.
@@ -66,7 +66,7 @@ export class MikroOrmAuthorizationCodeRepository implements AuthorizationCodeRep
   }
 
   async setFamily(codeHash: string, familyId: string): Promise<void> {
-    await run(currentEm(this.orm), SET_FAMILY, [familyId, codeHash]);
+    await run(this.orm, SET_FAMILY, [familyId, codeHash]);
   }
 
   async deleteExpired(before: Date): Promise<number> {

@@ -124,7 +124,7 @@ export class MikroOrmAuthorizedClientRepository implements AuthorizedClientRepos
     const direction =
       criteria.sort?.column === 'lastUsedAt' && criteria.sort.direction === 'asc' ? 'asc' : 'desc';
     const rows = await selectAll<ConsentRow>(
-      currentEm(this.orm),
+      this.orm,
       ConsentEntity,
       `select c.user_id, c.client_id, c.scopes, c.created_at, c.last_used_at ${FROM}${launchUrlFilter(criteria)}
 order by c.last_used_at ${direction} nulls last, lower(o.name) asc, o.id asc limit ? offset ?`,

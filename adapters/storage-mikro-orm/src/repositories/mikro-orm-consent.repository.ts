@@ -27,7 +27,7 @@ export class MikroOrmConsentRepository implements ConsentRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async find(userId: string, clientId: string): Promise<Consent | null> {
-    const row = await selectOne<ConsentRow>(currentEm(this.orm), ConsentEntity, FIND, [userId, clientId]);
+    const row = await selectOne<ConsentRow>(this.orm, ConsentEntity, FIND, [userId, clientId]);
     return row ? toDomain(row) : null;
   }
 

@@ -39,7 +39,7 @@ export class MikroOrmCustomClaimRepository implements CustomClaimRepository {
     if (or.length === 0) return { users, groups };
     // Hand-written SQL: read for every token issued with `profile` and every userinfo call (raw-sql.ts).
     const rows = await selectAll<ClaimRow>(
-      currentEm(this.orm),
+      this.orm,
       CustomClaimEntity,
       `select key, value, user_id, group_id from custom_claims where ${or.join(' or ')} order by key asc`,
       [...userIds, ...groupIds],

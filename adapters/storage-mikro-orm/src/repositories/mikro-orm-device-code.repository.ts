@@ -19,7 +19,7 @@ export class MikroOrmDeviceCodeRepository implements DeviceCodeRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async insert(code: NewDeviceCode): Promise<boolean> {
-    const changed = await run(currentEm(this.orm), INSERT, [
+    const changed = await run(this.orm, INSERT, [
       code.deviceCodeHash,
       code.userCode,
       code.clientId,

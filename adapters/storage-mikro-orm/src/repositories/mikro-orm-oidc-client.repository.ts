@@ -72,7 +72,7 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async findById(id: string): Promise<OidcClient | null> {
-    const row = await selectOne<ClientRow>(currentEm(this.orm), OidcClientEntity, CLIENT_BY_ID, [id]);
+    const row = await selectOne<ClientRow>(this.orm, OidcClientEntity, CLIENT_BY_ID, [id]);
     return row ? toDomain(row) : null;
   }
 
@@ -149,7 +149,7 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
     if (clientIds.length === 0) return new Map();
     const ids = [...new Set(clientIds)];
     const rows = await selectAll<GroupRow & { client_id: string }>(
-      currentEm(this.orm),
+      this.orm,
       UserGroupEntity,
       allowedGroupsSql(ids.length),
       ids,
@@ -189,12 +189,7 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
   async secretsOf(clientIds: string[]): Promise<Map<string, OidcClientSecret[]>> {
     if (clientIds.length === 0) return new Map();
     const ids = [...new Set(clientIds)];
-    const rows = await selectAll<SecretRow>(
-      currentEm(this.orm),
-      OidcClientSecretEntity,
-      secretsOfSql(ids.length),
-      ids,
-    );
+    const rows = await selectAll<SecretRow>(this.orm, OidcClientSecretEntity, secretsOfSql(ids.length), ids);
     return groupRows(rows, (row) => row.clientId, secretToDomain);
   }
 

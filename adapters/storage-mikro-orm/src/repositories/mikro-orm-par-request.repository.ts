@@ -34,7 +34,7 @@ export class MikroOrmParRequestRepository implements PushedAuthorizationRequestR
     clientId: string,
     now: Date,
   ): Promise<PushedAuthorizationRequest | null> {
-    const [row] = await selectAll<ParRow>(currentEm(this.orm), ParRequestEntity, CONSUME, [
+    const [row] = await selectAll<ParRow>(this.orm, ParRequestEntity, CONSUME, [
       requestUriHash,
       clientId,
       now,

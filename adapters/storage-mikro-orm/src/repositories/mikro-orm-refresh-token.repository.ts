@@ -10,7 +10,7 @@ import type { InferEntity } from '@mikro-orm/core';
 import { RefreshTokenFamilyEntity } from '../entities/refresh-token-family.entity.js';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
-import { currentEm, inTransaction } from '../unit-of-work.js';
+import { inTransaction } from '../unit-of-work.js';
 import { parseJson, run, selectOne } from './raw-sql.js';
 
 type TokenRow = InferEntity<typeof RefreshTokenEntity>;
@@ -83,7 +83,7 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
   }
 
   async find(tokenHash: string): Promise<{ token: RefreshToken; family: RefreshTokenFamily } | null> {
-    const em = currentEm(this.orm);
+    const em = this.orm;
     const token = await selectOne<TokenRow>(em, RefreshTokenEntity, FIND_TOKEN, [tokenHash]);
     if (!token) return null;
     const family = await selectOne<FamilyRow>(em, RefreshTokenFamilyEntity, FIND_FAMILY, [token.familyId]);
@@ -93,7 +93,7 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
   }
 
   async markUsed(tokenHash: string, now: Date): Promise<boolean> {
-    return (await run(currentEm(this.orm), MARK_USED, [now, tokenHash, now])) === 1;
+    return (await run(this.orm, MARK_USED, [now, tokenHash, now])) === 1;
   }
 
   async revokeFamily(familyId: string, now: Date): Promise<void> {

@@ -135,7 +135,7 @@ export class MikroOrmUserGroupRepository implements UserGroupRepository {
     if (userIds.length === 0) return new Map();
     const ids = [...new Set(userIds)];
     const rows = await selectAll<GroupRow & { user_id: string }>(
-      currentEm(this.orm),
+      this.orm,
       UserGroupEntity,
       groupsOfUsersSql(ids.length),
       ids,

@@ -1,5 +1,7 @@
+import { MikroORM, TransactionContext } from '@mikro-orm/core';
 import type { EntityData, QueryResult } from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
+import type { LatchkeyOrm } from '../orm.js';
 
 /**
  * Hand-written SQL for the hot paths (sign-in, session check, token requests), where MikroORM's query
@@ -16,11 +18,18 @@ import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
  *   65–160 µs of CPU per statement against 5–10 µs this way (docs/benchmarks.md).
  *   The statement runs on the unit of work's own connection: inside a transaction the transaction's
  *   (`trx.client.acquireConnection()` returns it, for knex's transactions and unit-of-work.ts's
- *   alike), otherwise the one the knex pool lends for the duration of the call. The pool holds the
- *   single SQLite connection, so borrowing it waits while another request's transaction holds it, and
- *   a statement can never land inside someone else's transaction.
+ *   alike), otherwise the pool's single SQLite connection. When nobody holds that connection the
+ *   statement runs on it at once (better-sqlite3 is synchronous, so nothing can take it in between);
+ *   otherwise it is borrowed from the pool, which waits while another request's transaction holds it.
+ *   Either way a statement can never land inside someone else's transaction. Borrowing costs a
+ *   promise, a pending-acquire record and a timer in tarn, more than most of these statements.
  * - **PostgreSQL** goes through `em.execute` (MikroORM inlines the values with the platform's quoting),
  *   which also runs on the em's transaction when there is one.
+ *
+ * A statement is given either an EntityManager (a transaction's, or a unit of work's) or the ORM itself
+ * (`SqlTarget`). With the ORM, the current transaction is found in MikroORM's TransactionContext and,
+ * outside one, the statement needs no EntityManager at all, so the request's fork (mikro-orm-database.ts
+ * makes it on first use) is never made for a request that only runs these statements.
  *
  * Raw statements bypass MikroORM's identity map, as the `disableIdentityMap` reads elsewhere in this
  * package do: never mix a raw write with a pending (unflushed) entity change of the same row.
@@ -42,6 +51,8 @@ export interface SqliteStatement {
 
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
+  /** False once the connection is closed (the pool destroyed it). */
+  readonly open: boolean;
   /** False once a transaction has ended, including when SQLite rolled it back by itself. */
   readonly inTransaction: boolean;
 }
@@ -70,6 +81,53 @@ export function cachedStatement(db: SqliteDatabase, sql: string): SqliteStatemen
 export function sqliteClient(em: SqlEntityManager): Knex.Client | undefined {
   const client = em.getConnection().getKnex().client as Knex.Client;
   return client.driverName === 'better-sqlite3' ? client : undefined;
+}
+
+/** Where a statement runs: an EntityManager, or the ORM (its current transaction, if any; see the top). */
+export type SqlTarget = SqlEntityManager | LatchkeyOrm;
+
+interface Resolved {
+  /** For the driver, the metadata and the connection; the ORM's own em when no transaction runs. */
+  em: SqlEntityManager;
+  trx: Knex.Transaction | undefined;
+}
+
+function resolve(target: SqlTarget): Resolved {
+  if (target instanceof MikroORM) {
+    const trxEm = TransactionContext.getEntityManager(target.em.name) as SqlEntityManager | undefined;
+    return trxEm
+      ? { em: trxEm, trx: trxEm.getTransactionContext<Knex.Transaction>() }
+      : { em: target.em, trx: undefined };
+  }
+  return { em: target, trx: target.getTransactionContext<Knex.Transaction>() };
+}
+
+/** The last SQLite connection borrowed from each pool (see `idleConnection`). */
+const knownConnections = new WeakMap<Knex.Client, SqliteDatabase>();
+
+interface TarnPool {
+  numUsed(): number;
+  numPendingAcquires(): number;
+  numPendingValidations(): number;
+  numPendingCreates(): number;
+}
+
+/**
+ * The pool's one SQLite connection when it is idle: knex's better-sqlite3 pool holds exactly one
+ * (min 1, max 1), and a connection it destroys is closed, so an open connection it lent before, with
+ * nothing borrowed or waiting, is the free one.
+ */
+function idleConnection(client: Knex.Client): SqliteDatabase | undefined {
+  const db = knownConnections.get(client);
+  const pool = (client as unknown as { pool?: TarnPool }).pool;
+  if (!db?.open || !pool) return undefined;
+  if (
+    pool.numUsed() + pool.numPendingAcquires() + pool.numPendingValidations() + pool.numPendingCreates() >
+    0
+  ) {
+    return undefined;
+  }
+  return db;
 }
 
 /**
@@ -109,23 +167,43 @@ function checked(params: readonly unknown[]): unknown[] {
  * `em.execute` would throw them.
  */
 async function onSqlite<T>(
-  em: SqlEntityManager,
+  { em, trx }: Resolved,
   client: Knex.Client,
   sql: string,
   params: readonly unknown[],
   fn: (stmt: SqliteStatement, bound: unknown[]) => T,
 ): Promise<T> {
   const bound = params.map(bindable);
-  const trx = em.getTransactionContext<Knex.Transaction>();
-  const db = (await (trx ? trx.client : client).acquireConnection()) as SqliteDatabase;
+  let db: SqliteDatabase | undefined;
+  let borrowed = false;
+  if (trx) {
+    // A transaction's client returns the same connection every time and releases nothing.
+    db = (await trx.client.acquireConnection()) as SqliteDatabase;
+  } else {
+    db = idleConnection(client);
+    if (!db) {
+      db = (await client.acquireConnection()) as SqliteDatabase;
+      knownConnections.set(client, db);
+      borrowed = true;
+    }
+  }
   try {
     return fn(cachedStatement(db, sql), bound);
   } catch (err) {
     throw em.getDriver().convertException(err as Error);
   } finally {
-    // A transaction's client returns the same connection every time and releases nothing.
-    if (!trx) void client.releaseConnection(db);
+    if (borrowed) void client.releaseConnection(db);
   }
+}
+
+/** On PostgreSQL, `em.execute` on the transaction when there is one (the driver's, so no fork is needed). */
+function onOther<T extends QueryResult | EntityData<object> | EntityData<object>[]>(
+  { em, trx }: Resolved,
+  sql: string,
+  params: readonly unknown[],
+  method: 'all' | 'get' | 'run',
+): Promise<T> {
+  return em.getDriver().execute<T>(sql, checked(params), method, trx);
 }
 
 /**
@@ -140,42 +218,45 @@ function mapRow<T>(em: SqlEntityManager, entity: EntitySchemaLike, raw: Record<s
 }
 
 export async function selectOne<T>(
-  em: SqlEntityManager,
+  target: SqlTarget,
   entity: EntitySchemaLike,
   sql: string,
   params: readonly unknown[],
 ): Promise<T | null> {
-  const client = sqliteClient(em);
+  const at = resolve(target);
+  const client = sqliteClient(at.em);
   // 'get' gives the first row, or undefined when there is none.
   const raw = client
-    ? await onSqlite(em, client, sql, params, (stmt, bound) => stmt.get(bound))
-    : await em.execute<Record<string, unknown>>(sql, checked(params), 'get');
-  return raw ? mapRow<T>(em, entity, raw as Record<string, unknown>) : null;
+    ? await onSqlite(at, client, sql, params, (stmt, bound) => stmt.get(bound))
+    : await onOther<Record<string, unknown>>(at, sql, params, 'get');
+  return raw ? mapRow<T>(at.em, entity, raw as Record<string, unknown>) : null;
 }
 
 export async function selectAll<T>(
-  em: SqlEntityManager,
+  target: SqlTarget,
   entity: EntitySchemaLike,
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  const client = sqliteClient(em);
+  const at = resolve(target);
+  const client = sqliteClient(at.em);
   const rows = client
-    ? await onSqlite(em, client, sql, params, (stmt, bound) => stmt.all(bound))
-    : await em.execute<Record<string, unknown>[]>(sql, checked(params), 'all');
-  return rows.map((raw) => mapRow<T>(em, entity, raw as Record<string, unknown>));
+    ? await onSqlite(at, client, sql, params, (stmt, bound) => stmt.all(bound))
+    : await onOther<Record<string, unknown>[]>(at, sql, params, 'all');
+  return rows.map((raw) => mapRow<T>(at.em, entity, raw as Record<string, unknown>));
 }
 
 /** Runs an insert, update or delete; returns the number of rows it changed. */
-export async function run(em: SqlEntityManager, sql: string, params: readonly unknown[]): Promise<number> {
-  const client = sqliteClient(em);
+export async function run(target: SqlTarget, sql: string, params: readonly unknown[]): Promise<number> {
+  const at = resolve(target);
+  const client = sqliteClient(at.em);
   if (client) {
     // A write with `returning` is a reader to better-sqlite3: it changed as many rows as it returned.
-    return onSqlite(em, client, sql, params, (stmt, bound) =>
+    return onSqlite(at, client, sql, params, (stmt, bound) =>
       stmt.reader ? stmt.all(bound).length : stmt.run(bound).changes,
     );
   }
-  const res = await em.execute<QueryResult>(sql, checked(params), 'run');
+  const res = await onOther<QueryResult>(at, sql, params, 'run');
   return res.affectedRows;
 }
 
