@@ -30,7 +30,12 @@ describe.each(TOKEN_MATRIX)('client_credentials on %s with %s', (httpHost, diale
       typ: 'at+jwt',
     });
     expect(protectedHeader.typ).toBe('at+jwt');
-    expect(payload).toMatchObject({ sub: app.id, client_id: app.id, aud: [app.id] });
+    expect(payload).toMatchObject({
+      sub: app.id,
+      client_id: app.id,
+      aud: [app.id],
+      gty: 'client_credentials',
+    });
     expect(payload.scope).toBeUndefined();
     expect(payload.exp! - payload.iat!).toBe(900);
 
@@ -41,6 +46,36 @@ describe.each(TOKEN_MATRIX)('client_credentials on %s with %s', (httpHost, diale
     const userinfo = await f.userinfo(tokens.access_token);
     expect(userinfo.status).toBe(403);
     expect(userinfo.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+  });
+
+  it("revokes a client's own token (RFC 7009) once, and only when the client itself asks", async ({
+    skip,
+  }) => {
+    const f = get();
+    if (!f) return skip();
+    const discover = (app: { id: string; secret?: string }) =>
+      client.discovery(new URL(f.server.url), app.id, app.secret, undefined, {
+        execute: [client.allowInsecureRequests],
+      });
+    const mine = await discover(await f.createClient({}, true));
+    const other = await discover(await f.createClient({}, true));
+    const { access_token: token } = await client.clientCredentialsGrant(mine);
+    const { access_token: untouched } = await client.clientCredentialsGrant(mine);
+    expect(token).not.toBe(untouched);
+
+    // Another client's revocation changes nothing (RFC 7009 §2.1), and says nothing either.
+    await client.tokenRevocation(other, token);
+    expect((await client.tokenIntrospection(mine, token)).active).toBe(true);
+
+    await client.tokenRevocation(mine, token);
+    expect((await client.tokenIntrospection(mine, token)).active).toBe(false);
+    // A second revocation is still a 200, and the token stays revoked; its sibling stays active.
+    await client.tokenRevocation(mine, token, { token_type_hint: 'access_token' });
+    expect((await client.tokenIntrospection(mine, token)).active).toBe(false);
+    expect((await client.tokenIntrospection(mine, untouched)).active).toBe(true);
+    const userinfo = await f.userinfo(token);
+    expect(userinfo.status).toBe(401);
+    expect(userinfo.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
 
   it('drops identity scopes, refuses any other scope, and refuses resource indicators', async ({ skip }) => {

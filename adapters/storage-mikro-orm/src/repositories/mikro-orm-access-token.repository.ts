@@ -31,17 +31,25 @@ a.expires_at, coalesce(a.revoked_at, f.revoked_at) as revoked_at, f.claims as fa
 from access_tokens a left join refresh_token_families f on f.id = a.family_id
 where a.jti = ?`;
 
-const REVOKE = `update access_tokens set revoked_at = ? where jti = ? and revoked_at is null`;
+/**
+ * Marks the record revoked, or writes one already revoked for a token that has none (a client's own
+ * token, recorded only now). The conflict clause is the same on SQLite (3.24+) and PostgreSQL; an
+ * already revoked record changes nothing (0 rows).
+ */
+const REVOKE = `insert into access_tokens
+(jti, client_id, user_id, family_id, session_id, scope, created_at, expires_at, revoked_at)
+values (?, ?, ?, ?, (select id from sessions where id = ?), ?, ?, ?, ?)
+on conflict (jti) do update set revoked_at = excluded.revoked_at where access_tokens.revoked_at is null`;
 
 /**
- * Records of issued access tokens (`access_tokens`), written on every token response and read on
- * every userinfo call, hence hand-written SQL (see raw-sql.ts).
+ * Records of issued access tokens (`access_tokens`), written on every token response that has a user
+ * and read on every userinfo call, hence hand-written SQL (see raw-sql.ts).
  */
 export class MikroOrmAccessTokenRepository implements AccessTokenRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async insert(record: NewAccessTokenRecord): Promise<void> {
-    await run(currentEm(this.orm), INSERT, [
+    await run(this.orm, INSERT, [
       record.jti,
       record.clientId,
       record.userId,
@@ -54,12 +62,24 @@ export class MikroOrmAccessTokenRepository implements AccessTokenRepository {
   }
 
   async find(jti: string): Promise<AccessTokenRecord | null> {
-    const row = await selectOne<AccessTokenRow>(currentEm(this.orm), AccessTokenEntity, FIND, [jti]);
+    const row = await selectOne<AccessTokenRow>(this.orm, AccessTokenEntity, FIND, [jti]);
     return row ? toDomain(row) : null;
   }
 
-  async revoke(jti: string, now: Date): Promise<boolean> {
-    return (await run(currentEm(this.orm), REVOKE, [now, jti])) === 1;
+  async revoke(token: NewAccessTokenRecord, now: Date): Promise<boolean> {
+    return (
+      (await run(this.orm, REVOKE, [
+        token.jti,
+        token.clientId,
+        token.userId,
+        token.familyId,
+        token.sessionId,
+        token.scope,
+        token.createdAt,
+        token.expiresAt,
+        now,
+      ])) === 1
+    );
   }
 
   async deleteExpired(before: Date): Promise<number> {

@@ -137,10 +137,17 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
   it('revokes one access token once', async () => {
     const token = anAccessToken({ userId: null, scope: '' });
     await a.accessTokens.insert(token);
-    expect(await a.accessTokens.revoke(token.jti, at(1))).toBe(true);
-    expect(await b.accessTokens.revoke(token.jti, at(2))).toBe(false);
+    expect(await a.accessTokens.revoke(token, at(1))).toBe(true);
+    expect(await b.accessTokens.revoke(token, at(2))).toBe(false);
     expect(await a.accessTokens.find(token.jti)).toEqual({ ...token, revokedAt: at(1), claims: null });
-    expect(await a.accessTokens.revoke('unknown', at(1))).toBe(false);
+  });
+
+  it('records a token that had no record (a client_credentials token) as revoked, once', async () => {
+    const token = anAccessToken({ userId: null, scope: '' });
+    expect(await a.accessTokens.find(token.jti)).toBeNull();
+    expect(await a.accessTokens.revoke(token, at(1))).toBe(true);
+    expect(await b.accessTokens.revoke(token, at(2))).toBe(false);
+    expect(await b.accessTokens.find(token.jti)).toEqual({ ...token, revokedAt: at(1), claims: null });
   });
 
   it("revokes everything a user holds for a client, and nothing of another user's or client's", async () => {

@@ -61,7 +61,7 @@ export function revocationRoutes(deps: RevocationDeps): RouteDef[] {
         if (!token) throw new OAuthError('invalid_request', 'token is required');
         const found = await deps.tokens.find(token, scope.issuer, formValue(req.body, 'token_type_hint'));
         if (found?.type === 'access_token' && found.record.clientId === client.id) {
-          await deps.accessTokens.revoke(found.record.jti, now());
+          await deps.accessTokens.revoke(found.record, now());
         } else if (found?.type === 'refresh_token' && found.family.clientId === client.id) {
           await deps.refreshTokens.revokeFamily(found.family.id, now());
         }

@@ -12,6 +12,7 @@ import { type FormBody, formValue } from '../client-auth/client-auth-method.port
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 import type { AccessTokenRepository } from '../tokens/access-token.repository.port.js';
 import { ACCESS_TOKEN_TYP } from '../tokens/oidc-tokens.js';
+import { accessTokenRecord } from '../tokens/token-lookup.js';
 
 export const USERINFO_PATH = '/api/oidc/userinfo';
 const REALM = 'latchkey';
@@ -89,7 +90,7 @@ export function userinfoRoutes(deps: UserinfoDeps): RouteDef[] {
         } catch {
           throw bearerError('invalid_token', 'The access token is invalid or expired');
         }
-        const record = typeof payload.jti === 'string' ? await deps.accessTokens.find(payload.jti) : null;
+        const record = await accessTokenRecord(deps.accessTokens, payload);
         if (!record || record.revokedAt) {
           throw bearerError('invalid_token', 'The access token was revoked');
         }

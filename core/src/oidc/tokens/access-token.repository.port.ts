@@ -2,7 +2,8 @@ import type { ClaimsRequest } from '../claims/claims-request.js';
 
 /**
  * The record of an issued RFC 9068 access token. The token is a self-contained JWT; its record is what
- * lets userinfo, introspection (RFC 7662) and revocation (RFC 7009) refuse it before it expires.
+ * lets userinfo, introspection (RFC 7662) and revocation (RFC 7009) refuse it before it expires. A
+ * token a client got for itself is recorded only once revoked (token-lookup.ts).
  */
 export interface AccessTokenRecord {
   /** The JWT's `jti`. */
@@ -29,8 +30,11 @@ export interface AccessTokenRepository {
   insert(record: NewAccessTokenRecord): Promise<void>;
   /** The record, with its family's revocation folded into `revokedAt` and its `claims`; null when unknown. */
   find(jti: string): Promise<AccessTokenRecord | null>;
-  /** Revokes one token; false when it is unknown or already revoked. */
-  revoke(jti: string, now: Date): Promise<boolean>;
+  /**
+   * Revokes one token: marks its record, or records it as revoked when it has none (a
+   * `client_credentials` token, token-lookup.ts); false when it was already revoked.
+   */
+  revoke(token: NewAccessTokenRecord, now: Date): Promise<boolean>;
   /** Deletes the records with `expiresAt <= before` (their JWTs no longer verify anyway). */
   deleteExpired(before: Date): Promise<number>;
 }

@@ -11,6 +11,12 @@ export interface TokenSigner {
 
 export const DEFAULT_ID_TOKEN_MINUTES = 60;
 export const ACCESS_TOKEN_TYP = 'at+jwt';
+/**
+ * The `gty` claim (as Auth0 names it; RFC 9068 defines none) of an access token a client got for
+ * itself. Such a token is not recorded when issued (token-lookup.ts says why); the claim, under our
+ * signature, is what tells a lookup that a missing record means "never revoked" rather than "unknown".
+ */
+export const CLIENT_CREDENTIALS_GTY = 'client_credentials';
 
 /**
  * OIDC Core §3.1.3.6: the left half of the hash of the access token's ASCII bytes, with the hash of the
@@ -31,6 +37,8 @@ export interface AccessTokenInput {
   scopes: string[];
   /** Seconds since the epoch; defaults to now. */
   issuedAt?: number;
+  /** True for a client acting for itself (`client_credentials`): the token carries `gty`. */
+  clientCredentials?: boolean;
 }
 
 export interface IssuedAccessToken {
@@ -59,6 +67,7 @@ export async function issueAccessToken(
     iat: issuedAt,
     client_id: input.client.id,
   };
+  if (input.clientCredentials) payload.gty = CLIENT_CREDENTIALS_GTY;
   // RFC 9068 §2.2.3: `scope` when scopes were granted (Pocket ID adds `scp` too); a client_credentials
   // token without any carries neither rather than an empty string.
   if (input.scopes.length > 0) {

@@ -55,7 +55,7 @@ export interface IssuedTokens {
 
 /**
  * The one place tokens are minted, for every grant (code, refresh, client credentials, device code):
- * an RFC 9068 access token with its stored record, an OIDC ID token when a user granted `openid`, and
+ * an RFC 9068 access token (with its stored record when a user granted it), an OIDC ID token when a user granted `openid`, and
  * an opaque refresh token (only its SHA-256 is stored) when asked. Per-client lifetimes apply.
  * Grants call it inside their transaction, so the rows land together with whatever the grant consumed.
  */
@@ -108,17 +108,23 @@ export class TokenIssuer {
       subject: user?.id ?? client.id,
       scopes: request.scopes,
       issuedAt,
+      clientCredentials: !user,
     });
-    await this.deps.accessTokens.insert({
-      jti: access.jti,
-      clientId: client.id,
-      userId: user?.id ?? null,
-      familyId,
-      sessionId: request.sessionId,
-      scope: request.scopes.join(' '),
-      createdAt: now,
-      expiresAt: new Date((access.issuedAt + access.expiresIn) * 1000),
-    });
+    // A user's token is recorded: its grant, session or user can be revoked, and the record links it
+    // to them. A client's own token belongs to no grant; only RFC 7009 can revoke it, and that records
+    // it then (token-lookup.ts).
+    if (user) {
+      await this.deps.accessTokens.insert({
+        jti: access.jti,
+        clientId: client.id,
+        userId: user.id,
+        familyId,
+        sessionId: request.sessionId,
+        scope: request.scopes.join(' '),
+        createdAt: now,
+        expiresAt: new Date((access.issuedAt + access.expiresIn) * 1000),
+      });
+    }
 
     const response: TokenResponse = {
       access_token: access.token,

@@ -1,6 +1,6 @@
 import { hashToken } from '../../sessions/session.service.js';
 import type { AccessTokenRecord, AccessTokenRepository } from './access-token.repository.port.js';
-import { ACCESS_TOKEN_TYP } from './oidc-tokens.js';
+import { ACCESS_TOKEN_TYP, CLIENT_CREDENTIALS_GTY } from './oidc-tokens.js';
 import type {
   RefreshToken,
   RefreshTokenFamily,
@@ -53,8 +53,7 @@ export class TokenLookup {
     } catch {
       return null;
     }
-    if (typeof payload.jti !== 'string') return null;
-    const record = await this.deps.accessTokens.find(payload.jti);
+    const record = await accessTokenRecord(this.deps.accessTokens, payload);
     return record ? { type: 'access_token', record, payload } : null;
   }
 
@@ -62,4 +61,43 @@ export class TokenLookup {
     const found = await this.deps.refreshTokens.find(hashToken(token));
     return found ? { type: 'refresh_token', ...found } : null;
   }
+}
+
+/**
+ * The record of a verified access token's payload, or null when the token is unknown.
+ *
+ * Departure from "record every token": a `client_credentials` token (`gty`, oidc-tokens.ts) is not
+ * recorded when issued. It has no user, grant or session that could be revoked, so its record would
+ * only ever answer "not revoked", and writing it was the largest cost of the grant (an SQLite commit
+ * touching seven B-trees). Without a record it is described from its signed payload, and RFC 7009
+ * revocation records it as revoked (`AccessTokenRepository.revoke`), so a revoked one is refused like
+ * any other. Tokens issued before this change have records, which still win.
+ */
+export async function accessTokenRecord(
+  accessTokens: Pick<AccessTokenRepository, 'find'>,
+  payload: Record<string, unknown>,
+): Promise<AccessTokenRecord | null> {
+  if (typeof payload.jti !== 'string') return null;
+  const record = await accessTokens.find(payload.jti);
+  if (record) return record;
+  if (
+    payload.gty !== CLIENT_CREDENTIALS_GTY ||
+    typeof payload.client_id !== 'string' ||
+    typeof payload.iat !== 'number' ||
+    typeof payload.exp !== 'number'
+  ) {
+    return null;
+  }
+  return {
+    jti: payload.jti,
+    clientId: payload.client_id,
+    userId: null,
+    familyId: null,
+    sessionId: null,
+    scope: typeof payload.scope === 'string' ? payload.scope : '',
+    createdAt: new Date(payload.iat * 1000),
+    expiresAt: new Date(payload.exp * 1000),
+    revokedAt: null,
+    claims: null,
+  };
 }
