@@ -10,6 +10,7 @@ import type { ParsedConnectionString } from './connection.js';
 import { allEntities } from './entities/index.js';
 import { postgresqlMigrations } from './migrations/postgresql/index.js';
 import { sqliteMigrations } from './migrations/sqlite/index.js';
+import { BACKSTOP_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { usePinnedTransactions } from './unit-of-work.js';
 
 /** The MikroORM instance this package opens: SQLite and PostgreSQL are both knex-based SQL drivers. */
@@ -71,9 +72,19 @@ export async function openOrm(conn: ParsedConnectionString, options: OpenOrmOpti
   };
 
   let orm: LatchkeyOrm;
+  let checkpointer: SqliteCheckpointer | undefined;
   if (conn.dialect === 'sqlite') {
     const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
-    const pragmas = Object.entries(conn.pragmas);
+    // WAL checkpoints run on a worker thread; the connection's own is the backstop (sqlite-checkpointer.ts).
+    const backgroundCheckpoints =
+      conn.path !== ':memory:' &&
+      conn.pragmas.journal_mode === 'WAL' &&
+      conn.pragmas.locking_mode !== 'EXCLUSIVE';
+    const pragmas = Object.entries(
+      backgroundCheckpoints && conn.pragmas.wal_autocheckpoint === undefined
+        ? { ...conn.pragmas, wal_autocheckpoint: String(BACKSTOP_PAGES) }
+        : conn.pragmas,
+    );
     try {
       if (conn.path !== ':memory:') await mkdir(dirname(resolve(conn.path)), { recursive: true });
       orm = (await MikroORM.init({
@@ -96,6 +107,24 @@ export async function openOrm(conn: ParsedConnectionString, options: OpenOrmOpti
     } catch (err) {
       throw unreachable(conn.path, err);
     }
+    if (backgroundCheckpoints) {
+      const path = resolve(conn.path);
+      checkpointer = new SqliteCheckpointer({
+        path,
+        busyTimeoutMs: Number(conn.pragmas.busy_timeout ?? 5000),
+        onError: (message) =>
+          options.logger.warn(
+            { path, error: message },
+            'background WAL checkpoints failed; the connection checkpoints by itself from now on',
+          ),
+      });
+      // Stopped with the ORM, whoever closes it.
+      const close = orm.close.bind(orm);
+      orm.close = async (force?: boolean) => {
+        await checkpointer?.stop();
+        return close(force);
+      };
+    }
   } else {
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     orm = (await MikroORM.init({
@@ -117,6 +146,7 @@ export async function openOrm(conn: ParsedConnectionString, options: OpenOrmOpti
   usePinnedTransactions(orm);
   const check = await orm.checkConnection();
   if (!check.ok) {
+    await checkpointer?.stop();
     await orm.close(true);
     throw unreachable(conn.dialect === 'sqlite' ? conn.path : conn.url, check.error ?? check.reason);
   }
