@@ -9,7 +9,7 @@
  *   node test/bench/passkey-signin.mjs [fastify|express]     BENCH_DURATION (s, default 10), BENCH_CONCURRENCY (default 8)
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -108,7 +108,7 @@ await Promise.all(
   }),
 );
 child.send({ type: 'cpu-start' });
-await next('cpu-started');
+const { micros: startMicros } = await next('cpu-started');
 let count = 0;
 const end = Date.now() + duration * 1000;
 const started = process.hrtime.bigint();
@@ -122,7 +122,23 @@ await Promise.all(
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 child.send({ type: 'cpu-stop' });
-const { micros } = await next('cpu');
+const { micros, at: endMicros, pid } = await next('cpu');
+if (process.env.BENCH_CPU_PROF) {
+  // The measured window, in the format test/bench/profile.mjs reads, so it leaves out the set-up,
+  // the warm-up and the baseline's verifications: `node test/bench/profile.mjs <dir>`.
+  const window = {
+    scenario: 'passkey sign-in',
+    target: host,
+    label: host,
+    round: 1,
+    pid,
+    startMicros,
+    endMicros,
+    total: count,
+  };
+  mkdirSync(process.env.BENCH_CPU_PROF, { recursive: true });
+  writeFileSync(join(process.env.BENCH_CPU_PROF, 'windows.json'), `${JSON.stringify([window], null, 2)}\n`);
+}
 
 // Baseline: a real assertion from a fresh credential, verified in the server process.
 const baselineDevice = new SoftwareAuthenticator({ alg: 'ES256' });

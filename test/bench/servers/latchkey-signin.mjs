@@ -28,13 +28,15 @@ const app = await createLatchkey(config, createLogger({ level: 'warn', json: tru
 await app.listen();
 
 let started;
+/** The clock V8's CPU profiles use (CLOCK_MONOTONIC, µs), so the runner can mark the measured window. */
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 process.on('message', async (msg) => {
   if (msg.type === 'cpu-start') {
     started = process.cpuUsage();
-    process.send({ type: 'cpu-started' });
+    process.send({ type: 'cpu-started', micros: nowMicros() });
   } else if (msg.type === 'cpu-stop') {
     const used = process.cpuUsage(started);
-    process.send({ type: 'cpu', micros: used.user + used.system });
+    process.send({ type: 'cpu', micros: used.user + used.system, at: nowMicros(), pid: process.pid });
   } else if (msg.type === 'baseline') {
     // The same verification the sign-in does, with nothing around it: no HTTP, no database, no session.
     const args = {
