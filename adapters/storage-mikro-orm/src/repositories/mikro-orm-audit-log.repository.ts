@@ -51,7 +51,7 @@ export class MikroOrmAuditLogRepository implements AuditLogRepository {
       userId: entry.userId,
       createdAt: entry.createdAt ?? new Date(),
     };
-    await run(currentEm(this.orm), INSERT, [
+    await run(this.orm, INSERT, [
       row.id,
       row.event,
       row.ipAddress,

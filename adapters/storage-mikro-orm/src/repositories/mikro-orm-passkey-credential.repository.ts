@@ -57,7 +57,7 @@ export class MikroOrmPasskeyCredentialRepository implements PasskeyCredentialRep
   }
 
   async findByCredentialId(credentialId: string): Promise<PasskeyCredential | null> {
-    const row = await selectOne<PasskeyRow>(currentEm(this.orm), PasskeyCredentialEntity, BY_CREDENTIAL_ID, [
+    const row = await selectOne<PasskeyRow>(this.orm, PasskeyCredentialEntity, BY_CREDENTIAL_ID, [
       credentialId,
     ]);
     return row ? toDomain(row) : null;
@@ -73,10 +73,7 @@ export class MikroOrmPasskeyCredentialRepository implements PasskeyCredentialRep
   }
 
   async findForUser(id: string, userId: string): Promise<PasskeyCredential | null> {
-    const row = await selectOne<PasskeyRow>(currentEm(this.orm), PasskeyCredentialEntity, FOR_USER, [
-      id,
-      userId,
-    ]);
+    const row = await selectOne<PasskeyRow>(this.orm, PasskeyCredentialEntity, FOR_USER, [id, userId]);
     return row ? toDomain(row) : null;
   }
 
@@ -97,7 +94,7 @@ export class MikroOrmPasskeyCredentialRepository implements PasskeyCredentialRep
     id: string,
     update: { expectedSignCount: number; signCount: number; backupState: boolean; lastUsedAt: Date },
   ): Promise<boolean> {
-    const changed = await run(currentEm(this.orm), RECORD_USE, [
+    const changed = await run(this.orm, RECORD_USE, [
       update.signCount,
       update.backupState,
       update.lastUsedAt,

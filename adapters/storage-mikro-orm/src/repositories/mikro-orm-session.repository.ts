@@ -35,7 +35,7 @@ export class MikroOrmSessionRepository implements SessionRepository {
       userAgent: session.userAgent,
       revokedAt: null,
     };
-    await run(currentEm(this.orm), INSERT, [
+    await run(this.orm, INSERT, [
       row.id,
       row.userId,
       row.tokenHash,
@@ -50,10 +50,7 @@ export class MikroOrmSessionRepository implements SessionRepository {
   }
 
   async findActiveByTokenHash(tokenHash: string, now: Date): Promise<Session | null> {
-    const row = await selectOne<SessionRow>(currentEm(this.orm), SessionEntity, ACTIVE_BY_TOKEN_HASH, [
-      tokenHash,
-      now,
-    ]);
+    const row = await selectOne<SessionRow>(this.orm, SessionEntity, ACTIVE_BY_TOKEN_HASH, [tokenHash, now]);
     return row ? toDomain(row) : null;
   }
 

@@ -7,7 +7,7 @@ import type { ParsedConnectionString } from '../connection.js';
 import { UserEntity } from '../entities/user.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
-import { selectOne } from './raw-sql.js';
+import { selectOne, type SqlTarget } from './raw-sql.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 
@@ -89,17 +89,19 @@ export class MikroOrmUserRepository implements UserRepository {
   ) {}
 
   async findById(id: string): Promise<User | null> {
-    return this.findOne(currentEm(this.orm), BY_ID, id);
+    return this.findOne(this.orm, BY_ID, id);
   }
 
   /** Unique on `lower(username)`: at most one row, no order needed. */
   async findByUsername(username: string): Promise<User | null> {
-    return this.findOne(currentEm(this.orm), BY_USERNAME, username);
+    return this.findOne(this.orm, BY_USERNAME, username);
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    const em = currentEm(this.orm);
-    return (await this.findOne(em, BY_EMAIL, email)) ?? (await this.findOne(em, BY_EMAIL_ANY_CASE, email));
+    return (
+      (await this.findOne(this.orm, BY_EMAIL, email)) ??
+      (await this.findOne(this.orm, BY_EMAIL_ANY_CASE, email))
+    );
   }
 
   async insert(user: NewUser): Promise<User> {
@@ -222,8 +224,9 @@ export class MikroOrmUserRepository implements UserRepository {
     return qb;
   }
 
-  private async findOne(em: SqlEntityManager, sql: string, param: string): Promise<User | null> {
-    const row = await selectOne<UserRow>(em, UserEntity, sql, [param]);
+  /** `target`: the ORM (no fork needed, see raw-sql.ts), or a transaction's em. */
+  private async findOne(target: SqlTarget, sql: string, param: string): Promise<User | null> {
+    const row = await selectOne<UserRow>(target, UserEntity, sql, [param]);
     return row ? toDomain(row) : null;
   }
 }

@@ -23,7 +23,7 @@ export class MikroOrmWebauthnChallengeRepository implements WebauthnChallengeRep
 
   async insert(challenge: WebauthnChallenge): Promise<void> {
     // Hand-written SQL: this is on every sign-in (see raw-sql.ts).
-    await run(currentEm(this.orm), INSERT, [
+    await run(this.orm, INSERT, [
       challenge.id,
       challenge.challenge,
       challenge.userId,
@@ -35,10 +35,7 @@ export class MikroOrmWebauthnChallengeRepository implements WebauthnChallengeRep
   }
 
   async consume(id: string, now: Date): Promise<WebauthnChallenge | null> {
-    const [row] = await selectAll<ChallengeRow>(currentEm(this.orm), WebauthnChallengeEntity, CONSUME, [
-      id,
-      now,
-    ]);
+    const [row] = await selectAll<ChallengeRow>(this.orm, WebauthnChallengeEntity, CONSUME, [id, now]);
     return row ? toDomain(row) : null;
   }
 
