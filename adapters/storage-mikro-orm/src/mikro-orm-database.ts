@@ -1,9 +1,6 @@
-import type { AsyncLocalStorage } from 'node:async_hooks';
-import { RequestContext } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/core';
 import type { Database, Logger } from '@latchkey/core';
 import type { LatchkeyOrm } from './orm.js';
-import { inTransaction } from './unit-of-work.js';
+import { inTransaction, withScope } from './unit-of-work.js';
 
 /**
  * Applying migrations is serialised across instances with a PostgreSQL advisory lock held by its own
@@ -11,35 +8,6 @@ import { inTransaction } from './unit-of-work.js';
  * deployments run one instance.
  */
 const MIGRATION_LOCK = `hashtext('latchkey.migrations')`;
-
-interface RequestContextStatics {
-  storage: AsyncLocalStorage<RequestContext>;
-}
-
-/** The one-entry map of a RequestContext, forked when first read (see `withScope`). */
-class LazyForks extends Map<string, EntityManager> {
-  private forking = false;
-
-  constructor(private readonly root: EntityManager) {
-    super();
-  }
-
-  override get(name: string): EntityManager | undefined {
-    let em = super.get(name);
-    if (!em && name === this.root.name && !this.forking) {
-      // The fork's constructor resolves the context too: it must find none, as it would have before
-      // `RequestContext.create` entered the context. And it forks the root, not whatever this map says.
-      this.forking = true;
-      try {
-        em = this.root.fork({ useContext: true, disableContextResolution: true });
-      } finally {
-        this.forking = false;
-      }
-      this.set(name, em);
-    }
-    return em;
-  }
-}
 
 interface RawPgConnection {
   query(sql: string): Promise<unknown>;
@@ -60,17 +28,8 @@ export class MikroOrmDatabase implements Database {
     await this.orm.em.getConnection().execute('select 1');
   }
 
-  /**
-   * MikroORM's `RequestContext.create` forks the EntityManager up front (an identity map, a unit of
-   * work, loaders: about 15 µs of CPU). Many requests never use it: the hot paths run hand-written SQL
-   * (raw-sql.ts), which needs no fork. So the context's map forks on first `get`, exactly as
-   * `createContext` would have, and a request that never asks pays nothing.
-   */
   withScope<T>(fn: () => Promise<T>): Promise<T> {
-    return (RequestContext as unknown as RequestContextStatics).storage.run(
-      new RequestContext(new LazyForks(this.orm.em)),
-      fn,
-    );
+    return withScope(this.orm, fn);
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
