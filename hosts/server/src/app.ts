@@ -471,6 +471,7 @@ export async function createLatchkey(
     ...userinfoRoutes({
       verifier: keys,
       accessTokens: storage.accessTokens,
+      refreshTokens: storage.refreshTokens,
       users: storage.users,
       claims: scopeClaims,
     }),

@@ -27,5 +27,10 @@ export const RefreshTokenFamilyEntity = defineEntity({
     createdAt: createdAt(),
     expiresAt: p.datetime().index(),
     revokedAt: p.datetime().nullable(),
+    /**
+     * When the session it was granted in ended: its access tokens issued until then are revoked, while
+     * an `offline_access` family itself lives on (token-lookup.ts).
+     */
+    accessRevokedAt: p.datetime().nullable(),
   },
 });

@@ -60,8 +60,15 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     const { family, hash } = await start();
     expect(await b.refreshTokens.find(hash)).toEqual({
       token: { tokenHash: hash, familyId: family.id, createdAt: at(0), expiresAt: at(60), usedAt: null },
-      family: { ...family, claims: null, revokedAt: null },
+      family: { ...family, claims: null, revokedAt: null, accessRevokedAt: null },
     });
+    expect(await b.refreshTokens.findFamily(family.id)).toEqual({
+      ...family,
+      claims: null,
+      revokedAt: null,
+      accessRevokedAt: null,
+    });
+    expect(await b.refreshTokens.findFamily(randomUUID())).toBeNull();
     expect(await a.refreshTokens.markUsed(hash, at(1))).toBe(true);
     expect(await b.refreshTokens.markUsed(hash, at(2))).toBe(false);
     await a.refreshTokens.addToken({
@@ -72,6 +79,12 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
     });
     const next = await b.refreshTokens.find('next');
     expect(next?.family.expiresAt).toEqual(at(61));
+    // A family lives at least as long as it is told to (its access tokens may outlive its tokens).
+    await a.refreshTokens.addToken(
+      { tokenHash: 'later', familyId: family.id, createdAt: at(2), expiresAt: at(62) },
+      at(90),
+    );
+    expect((await b.refreshTokens.findFamily(family.id))?.expiresAt).toEqual(at(90));
     expect((await b.refreshTokens.find(hash))?.token.usedAt).toEqual(at(1));
     expect(await a.refreshTokens.find('unknown')).toBeNull();
   });

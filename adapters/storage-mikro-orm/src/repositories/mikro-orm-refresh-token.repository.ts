@@ -26,7 +26,7 @@ const EXTEND_FAMILY = `update refresh_token_families set expires_at = ? where id
 const FIND_TOKEN = `select token_hash, family_id, created_at, expires_at, used_at from refresh_tokens
 where token_hash = ?`;
 const FIND_FAMILY = `select id, client_id, user_id, session_id, scope, auth_time, amr, claims, created_at,
-expires_at, revoked_at from refresh_token_families where id = ?`;
+expires_at, revoked_at, access_revoked_at from refresh_token_families where id = ?`;
 
 /**
  * The one statement that decides who rotates a token: on PostgreSQL a concurrent update waits for the
@@ -43,6 +43,9 @@ const REVOKE_FAMILY_ACCESS = `update access_tokens set revoked_at = ? where fami
 const REVOKE_SESSION_FAMILIES = `update refresh_token_families set revoked_at = ?
 where session_id = ? and revoked_at is null and (' ' || scope || ' ') not like '% offline_access %'`;
 const REVOKE_SESSION_ACCESS = `update access_tokens set revoked_at = ? where session_id = ? and revoked_at is null`;
+/** The unrecorded access tokens of the session's families, `offline_access` ones included (token-lookup.ts). */
+const REVOKE_SESSION_FAMILY_ACCESS = `update refresh_token_families set access_revoked_at = ?
+where session_id = ? and access_revoked_at is null`;
 const REVOKE_GRANT_FAMILIES = `update refresh_token_families set revoked_at = ?
 where user_id = ? and client_id = ? and revoked_at is null`;
 const REVOKE_GRANT_ACCESS = `update access_tokens set revoked_at = ?
@@ -75,10 +78,10 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
     });
   }
 
-  async addToken(token: NewRefreshToken): Promise<void> {
+  async addToken(token: NewRefreshToken, familyExpiresAt = token.expiresAt): Promise<void> {
     await inTransaction(this.orm, async (em) => {
       await run(em, INSERT_TOKEN, [token.tokenHash, token.familyId, token.createdAt, token.expiresAt]);
-      await run(em, EXTEND_FAMILY, [token.expiresAt, token.familyId, token.expiresAt]);
+      await run(em, EXTEND_FAMILY, [familyExpiresAt, token.familyId, familyExpiresAt]);
     });
   }
 
@@ -90,6 +93,11 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
     // Gone between the two reads (deleted with its client or user): as if unknown.
     if (!family) return null;
     return { token: tokenToDomain(token), family: familyToDomain(family) };
+  }
+
+  async findFamily(familyId: string): Promise<RefreshTokenFamily | null> {
+    const row = await selectOne<FamilyRow>(this.orm, RefreshTokenFamilyEntity, FIND_FAMILY, [familyId]);
+    return row ? familyToDomain(row) : null;
   }
 
   async markUsed(tokenHash: string, now: Date): Promise<boolean> {
@@ -114,6 +122,7 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
   async revokeSession(sessionId: string, now: Date): Promise<number> {
     return inTransaction(this.orm, async (em) => {
       const families = await run(em, REVOKE_SESSION_FAMILIES, [now, sessionId]);
+      await run(em, REVOKE_SESSION_FAMILY_ACCESS, [now, sessionId]);
       const accessTokens = await run(em, REVOKE_SESSION_ACCESS, [now, sessionId]);
       return families + accessTokens;
     });
@@ -151,5 +160,6 @@ function familyToDomain(row: FamilyRow): RefreshTokenFamily {
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt ?? null,
+    accessRevokedAt: row.accessRevokedAt ?? null,
   };
 }

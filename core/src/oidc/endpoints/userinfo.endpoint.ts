@@ -11,6 +11,7 @@ import {
 import { type FormBody, formValue } from '../client-auth/client-auth-method.port.js';
 import type { DiscoveryRegistry } from '../discovery/discovery-registry.js';
 import type { AccessTokenRepository } from '../tokens/access-token.repository.port.js';
+import type { RefreshTokenRepository } from '../tokens/refresh-token.repository.port.js';
 import { ACCESS_TOKEN_TYP } from '../tokens/oidc-tokens.js';
 import { accessTokenRecord } from '../tokens/token-lookup.js';
 
@@ -24,8 +25,9 @@ export interface UserinfoDeps {
       options: { issuer: string; typ: string },
     ): Promise<{ payload: Record<string, unknown> }>;
   };
-  /** The issued tokens' records: a revoked (or unrecorded) token is refused before it expires. */
+  /** The issued tokens' records and families: a revoked (or unknown) token is refused before it expires. */
   accessTokens: Pick<AccessTokenRepository, 'find'>;
+  refreshTokens: Pick<RefreshTokenRepository, 'findFamily'>;
   users: { findById(id: string): Promise<User | null> };
   claims: ScopeClaimsService;
 }
@@ -90,7 +92,7 @@ export function userinfoRoutes(deps: UserinfoDeps): RouteDef[] {
         } catch {
           throw bearerError('invalid_token', 'The access token is invalid or expired');
         }
-        const record = await accessTokenRecord(deps.accessTokens, payload);
+        const record = await accessTokenRecord(deps, payload);
         if (!record || record.revokedAt) {
           throw bearerError('invalid_token', 'The access token was revoked');
         }

@@ -13,7 +13,7 @@ import type { Grant, TokenResponse } from './grant.js';
 
 export interface RefreshTokenGrantDeps extends UserAllowedDeps {
   refreshTokens: Pick<RefreshTokenRepository, 'find' | 'markUsed' | 'revokeFamily'>;
-  issuer: Pick<TokenIssuer, 'issue'>;
+  issuer: Pick<TokenIssuer, 'mint'>;
   database: Pick<Database, 'transaction'>;
   now?: () => Date;
 }
@@ -57,25 +57,27 @@ export function refreshTokenGrant(deps: RefreshTokenGrantDeps): Grant {
       const scopes = narrowScope(formValue(body, 'scope'), parseScope(family.scope));
       const user = await checkUserAllowed(deps, client, family.userId);
 
+      // Signed before the transaction (token-issuer.ts says why); sent only if the rotation commits.
+      const minted = await deps.issuer.mint({
+        issuer: scope.issuer,
+        client,
+        user,
+        scopes,
+        authTime: family.authTime,
+        amr: family.amr,
+        nonce: null,
+        sessionId: family.sessionId,
+        claims: family.claims,
+        refresh: { rotate: family },
+      });
       const response = await deps.database.transaction(async () => {
         if (!(await deps.refreshTokens.markUsed(tokenHash, now()))) {
           // Someone used it between our read and this write: to us that is a replay as well.
           await deps.refreshTokens.revokeFamily(family.id, now());
           return null;
         }
-        const issued = await deps.issuer.issue({
-          issuer: scope.issuer,
-          client,
-          user,
-          scopes,
-          authTime: family.authTime,
-          amr: family.amr,
-          nonce: null,
-          sessionId: family.sessionId,
-          claims: family.claims,
-          refresh: { rotate: family },
-        });
-        return issued.response;
+        await minted.store();
+        return minted.response;
       });
       if (!response) throw new OAuthError('invalid_grant', REPLAYED);
       return response;

@@ -39,6 +39,18 @@ export interface AccessTokenInput {
   issuedAt?: number;
   /** True for a client acting for itself (`client_credentials`): the token carries `gty`. */
   clientCredentials?: boolean;
+  /** The refresh-token family (grant) it is issued from: its `jti` names it (`familyOfJti`). */
+  familyId?: string | null;
+}
+
+/**
+ * An access token issued from a refresh-token family has the `jti` `<family id>.<uuid>`, so a lookup
+ * finds its grant, and whether that was revoked, without a record of the token (token-lookup.ts).
+ * Under our signature, so it cannot be forged. Other tokens' `jti` is a UUID.
+ */
+export function familyOfJti(jti: string): string | null {
+  const dot = jti.indexOf('.');
+  return dot > 0 ? jti.slice(0, dot) : null;
 }
 
 export interface IssuedAccessToken {
@@ -56,7 +68,7 @@ export async function issueAccessToken(
 ): Promise<IssuedAccessToken> {
   const expiresIn = (input.client.accessTokenLifetimeMinutes ?? DEFAULT_ACCESS_TOKEN_MINUTES) * 60;
   const issuedAt = input.issuedAt ?? Math.floor(Date.now() / 1000);
-  const jti = randomUUID();
+  const jti = input.familyId ? `${input.familyId}.${randomUUID()}` : randomUUID();
   // Pocket ID: the client, plus the issuer when an identity scope was granted (so userinfo accepts it).
   const aud = input.scopes.includes('openid') ? [input.client.id, input.issuer] : [input.client.id];
   const payload: JWTPayload = {

@@ -20,9 +20,14 @@ export interface RefreshTokenFamily {
    */
   claims: ClaimsRequest | null;
   createdAt: Date;
-  /** The expiry of its newest token: nothing in the family outlives it. */
+  /** At least the expiry of its newest token: nothing in the family outlives it. */
   expiresAt: Date;
   revokedAt: Date | null;
+  /**
+   * When the browser session it was granted in ended: the access tokens it issued until then are
+   * revoked, though an `offline_access` family itself lives on.
+   */
+  accessRevokedAt: Date | null;
 }
 
 /** A refresh token as stored: only the SHA-256 of the opaque value is kept. */
@@ -35,7 +40,7 @@ export interface RefreshToken {
   usedAt: Date | null;
 }
 
-export type NewRefreshTokenFamily = Omit<RefreshTokenFamily, 'revokedAt' | 'claims'> & {
+export type NewRefreshTokenFamily = Omit<RefreshTokenFamily, 'revokedAt' | 'accessRevokedAt' | 'claims'> & {
   claims?: ClaimsRequest | null;
 };
 export type NewRefreshToken = Omit<RefreshToken, 'usedAt'>;
@@ -43,9 +48,14 @@ export type NewRefreshToken = Omit<RefreshToken, 'usedAt'>;
 export interface RefreshTokenRepository {
   /** Starts a family with its first token. */
   createFamily(family: NewRefreshTokenFamily, first: Omit<NewRefreshToken, 'familyId'>): Promise<void>;
-  /** Adds a rotated token to its family and extends the family's expiry to the token's. */
-  addToken(token: NewRefreshToken): Promise<void>;
+  /**
+   * Adds a rotated token to its family and extends the family's expiry to `familyExpiresAt` (default:
+   * the token's) when that is later.
+   */
+  addToken(token: NewRefreshToken, familyExpiresAt?: Date): Promise<void>;
   find(tokenHash: string): Promise<{ token: RefreshToken; family: RefreshTokenFamily } | null>;
+  /** A family by id (the access tokens it issued name it), or null when it is gone. */
+  findFamily(familyId: string): Promise<RefreshTokenFamily | null>;
   /**
    * Uses the token up, atomically: of concurrent callers on any instance exactly one gets true, and
    * only while the token is unused, unexpired at `now`, and its family not revoked.
@@ -60,8 +70,10 @@ export interface RefreshTokenRepository {
   revokeGrants(userId: string, clientId: string, now: Date): Promise<number>;
   /** Deletes tokens and families that expired at or before `before`. */
   /**
-   * A browser session ended: revokes the access tokens issued in it and its refresh-token families,
-   * except those granted `offline_access` (OIDC Core §11: they outlive the person's sign-in).
+   * A browser session ended: revokes the access tokens issued in it (`accessRevokedAt` of its families,
+   * and the recorded ones) and its refresh-token families, except those granted `offline_access`
+   * (OIDC Core §11: they outlive the person's sign-in). Returns how many families and recorded access
+   * tokens it revoked.
    */
   revokeSession(sessionId: string, now: Date): Promise<number>;
   deleteExpired(before: Date): Promise<number>;

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { OidcClient } from '../../clients/oidc-client.js';
-import { DEFAULT_REFRESH_TOKEN_MINUTES } from '../../clients/oidc-client.js';
+import { DEFAULT_ACCESS_TOKEN_MINUTES, DEFAULT_REFRESH_TOKEN_MINUTES } from '../../clients/oidc-client.js';
 import { hashToken } from '../../sessions/session.service.js';
 import type { User } from '../../users/user.js';
 import { requestedClaimNames, type ClaimsRequest } from '../claims/claims-request.js';
@@ -53,19 +53,38 @@ export interface IssuedTokens {
   familyId: string | null;
 }
 
+/** Tokens signed and ready to hand out, whose records are not written yet (`TokenIssuer.mint`). */
+export interface MintedTokens extends IssuedTokens {
+  /** Writes the refresh token (and its new family) and the access token's record. */
+  store(): Promise<void>;
+}
+
 /**
  * The one place tokens are minted, for every grant (code, refresh, client credentials, device code):
- * an RFC 9068 access token (with its stored record when a user granted it), an OIDC ID token when a user granted `openid`, and
- * an opaque refresh token (only its SHA-256 is stored) when asked. Per-client lifetimes apply.
- * Grants call it inside their transaction, so the rows land together with whatever the grant consumed.
+ * an RFC 9068 access token (recorded only when no refresh-token family vouches for it), an OIDC ID
+ * token when a user granted `openid`, and an opaque refresh token (only its SHA-256 is stored) when asked.
+ * Per-client lifetimes apply.
+ *
+ * Two steps, so a grant can sign outside its transaction: `mint` reads the claims and signs, writing
+ * nothing; `store` writes the rows, inside the transaction that consumes the grant, so they land
+ * together with whatever it consumed. Signing runs on libuv's thread pool; inside a transaction it
+ * would keep the database (on SQLite, the process's one connection) waiting for it. Tokens minted for a
+ * grant whose consumption then fails are dropped unsent. `issue` does both at once.
  */
 export class TokenIssuer {
   constructor(private readonly deps: TokenIssuerDeps) {}
 
   async issue(request: TokenRequest): Promise<IssuedTokens> {
+    const minted = await this.mint(request);
+    await minted.store();
+    return { response: minted.response, accessTokenJti: minted.accessTokenJti, familyId: minted.familyId };
+  }
+
+  async mint(request: TokenRequest): Promise<MintedTokens> {
     const { client, user } = request;
     const now = this.deps.now?.() ?? new Date();
     const issuedAt = Math.floor(now.getTime() / 1000);
+    const writes: (() => Promise<void>)[] = [];
 
     let familyId: string | null = null;
     let refreshToken: string | undefined;
@@ -78,26 +97,31 @@ export class TokenIssuer {
         createdAt: now,
         expiresAt: new Date(now.getTime() + lifetimeMs),
       };
+      // The family vouches for its access tokens (below): it must not be cleaned up before the one
+      // issued now expires, even when a client's access tokens live longer than its refresh tokens.
+      const accessLifetimeMs = (client.accessTokenLifetimeMinutes ?? DEFAULT_ACCESS_TOKEN_MINUTES) * 60_000;
+      const familyExpiresAt = new Date(
+        Math.max(token.expiresAt.getTime(), issuedAt * 1000 + accessLifetimeMs),
+      );
       if ('start' in request.refresh) {
-        familyId = randomUUID();
-        await this.deps.refreshTokens.createFamily(
-          {
-            id: familyId,
-            clientId: client.id,
-            userId: user.id,
-            sessionId: request.sessionId,
-            scope: request.refresh.start.scopes.join(' '),
-            authTime: request.authTime ?? now,
-            amr: request.amr,
-            claims: request.claims ?? null,
-            createdAt: now,
-            expiresAt: token.expiresAt,
-          },
-          token,
-        );
+        const family = {
+          id: randomUUID(),
+          clientId: client.id,
+          userId: user.id,
+          sessionId: request.sessionId,
+          scope: request.refresh.start.scopes.join(' '),
+          authTime: request.authTime ?? now,
+          amr: request.amr,
+          claims: request.claims ?? null,
+          createdAt: now,
+          expiresAt: familyExpiresAt,
+        };
+        familyId = family.id;
+        writes.push(() => this.deps.refreshTokens.createFamily(family, token));
       } else {
-        familyId = request.refresh.rotate.id;
-        await this.deps.refreshTokens.addToken({ ...token, familyId });
+        const id = request.refresh.rotate.id;
+        familyId = id;
+        writes.push(() => this.deps.refreshTokens.addToken({ ...token, familyId: id }, familyExpiresAt));
       }
     }
 
@@ -109,12 +133,13 @@ export class TokenIssuer {
       scopes: request.scopes,
       issuedAt,
       clientCredentials: !user,
+      familyId,
     });
-    // A user's token is recorded: its grant, session or user can be revoked, and the record links it
-    // to them. A client's own token belongs to no grant; only RFC 7009 can revoke it, and that records
-    // it then (token-lookup.ts).
-    if (user) {
-      await this.deps.accessTokens.insert({
+    // Tokens of a refresh-token family are not recorded: their `jti` names the family, whose own row
+    // says whether they were revoked (token-lookup.ts). A client's own token belongs to no grant; only
+    // RFC 7009 can revoke it, and that records it then. Any other user token gets its record.
+    if (user && !familyId) {
+      const record = {
         jti: access.jti,
         clientId: client.id,
         userId: user.id,
@@ -123,7 +148,8 @@ export class TokenIssuer {
         scope: request.scopes.join(' '),
         createdAt: now,
         expiresAt: new Date((access.issuedAt + access.expiresIn) * 1000),
-      });
+      };
+      writes.push(() => this.deps.accessTokens.insert(record));
     }
 
     const response: TokenResponse = {
@@ -154,6 +180,13 @@ export class TokenIssuer {
         },
       });
     }
-    return { response, accessTokenJti: access.jti, familyId };
+    return {
+      response,
+      accessTokenJti: access.jti,
+      familyId,
+      async store() {
+        for (const write of writes) await write();
+      },
+    };
   }
 }

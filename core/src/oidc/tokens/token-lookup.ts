@@ -1,6 +1,6 @@
 import { hashToken } from '../../sessions/session.service.js';
 import type { AccessTokenRecord, AccessTokenRepository } from './access-token.repository.port.js';
-import { ACCESS_TOKEN_TYP, CLIENT_CREDENTIALS_GTY } from './oidc-tokens.js';
+import { ACCESS_TOKEN_TYP, CLIENT_CREDENTIALS_GTY, familyOfJti } from './oidc-tokens.js';
 import type {
   RefreshToken,
   RefreshTokenFamily,
@@ -19,10 +19,15 @@ export type FoundToken =
   | { type: 'access_token'; record: AccessTokenRecord; payload: Record<string, unknown> }
   | { type: 'refresh_token'; token: RefreshToken; family: RefreshTokenFamily };
 
-export interface TokenLookupDeps {
-  verifier: JwtVerifier;
+/** Where an access token's record, or what stands for it, is found (`accessTokenRecord`). */
+export interface AccessTokenRecordSources {
   accessTokens: Pick<AccessTokenRepository, 'find'>;
-  refreshTokens: Pick<RefreshTokenRepository, 'find'>;
+  refreshTokens: Pick<RefreshTokenRepository, 'findFamily'>;
+}
+
+export interface TokenLookupDeps extends AccessTokenRecordSources {
+  verifier: JwtVerifier;
+  refreshTokens: Pick<RefreshTokenRepository, 'find' | 'findFamily'>;
 }
 
 /**
@@ -53,7 +58,7 @@ export class TokenLookup {
     } catch {
       return null;
     }
-    const record = await accessTokenRecord(this.deps.accessTokens, payload);
+    const record = await accessTokenRecord(this.deps, payload);
     return record ? { type: 'access_token', record, payload } : null;
   }
 
@@ -66,38 +71,50 @@ export class TokenLookup {
 /**
  * The record of a verified access token's payload, or null when the token is unknown.
  *
- * Departure from "record every token": a `client_credentials` token (`gty`, oidc-tokens.ts) is not
- * recorded when issued. It has no user, grant or session that could be revoked, so its record would
- * only ever answer "not revoked", and writing it was the largest cost of the grant (an SQLite commit
- * touching seven B-trees). Without a record it is described from its signed payload, and RFC 7009
- * revocation records it as revoked (`AccessTokenRepository.revoke`), so a revoked one is refused like
- * any other. Tokens issued before this change have records, which still win.
+ * Departure from "record every token": recording each issued token was the largest cost of the token
+ * endpoint (an SQLite commit touching seven B-trees), so only tokens that nothing else vouches for
+ * are recorded when issued. A stored record always wins: RFC 7009 revocation writes one (revoked) for
+ * any token (`AccessTokenRepository.revoke`), and tokens issued before this change have theirs.
+ * Without one:
+ * - a token of a refresh-token family (its `jti` names the family, oidc-tokens.ts) is described by
+ *   the family: revoked when the family was, or when the session it was granted in ended at or after
+ *   the token's `iat` (`accessRevokedAt`); gone with the family (its client or user deleted);
+ * - a `client_credentials` token (`gty`) has no user, grant or session that could be revoked, so its
+ *   signed payload is all there is to describe.
  */
 export async function accessTokenRecord(
-  accessTokens: Pick<AccessTokenRepository, 'find'>,
+  sources: AccessTokenRecordSources,
   payload: Record<string, unknown>,
 ): Promise<AccessTokenRecord | null> {
-  if (typeof payload.jti !== 'string') return null;
-  const record = await accessTokens.find(payload.jti);
+  const { jti, client_id: clientId, iat, exp, sub } = payload;
+  if (typeof jti !== 'string') return null;
+  const record = await sources.accessTokens.find(jti);
   if (record) return record;
-  if (
-    payload.gty !== CLIENT_CREDENTIALS_GTY ||
-    typeof payload.client_id !== 'string' ||
-    typeof payload.iat !== 'number' ||
-    typeof payload.exp !== 'number'
-  ) {
-    return null;
-  }
-  return {
-    jti: payload.jti,
-    clientId: payload.client_id,
-    userId: null,
-    familyId: null,
-    sessionId: null,
+  if (typeof clientId !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return null;
+  const described = {
+    jti,
+    clientId,
     scope: typeof payload.scope === 'string' ? payload.scope : '',
-    createdAt: new Date(payload.iat * 1000),
-    expiresAt: new Date(payload.exp * 1000),
-    revokedAt: null,
-    claims: null,
+    createdAt: new Date(iat * 1000),
+    expiresAt: new Date(exp * 1000),
   };
+  const familyId = familyOfJti(jti);
+  if (familyId) {
+    const family = await sources.refreshTokens.findFamily(familyId);
+    if (!family || family.clientId !== clientId || family.userId !== sub) return null;
+    const sessionEnded =
+      family.accessRevokedAt && family.accessRevokedAt.getTime() >= iat * 1000
+        ? family.accessRevokedAt
+        : null;
+    return {
+      ...described,
+      userId: family.userId,
+      familyId,
+      sessionId: family.sessionId,
+      revokedAt: family.revokedAt ?? sessionEnded,
+      claims: family.claims,
+    };
+  }
+  if (payload.gty !== CLIENT_CREDENTIALS_GTY) return null;
+  return { ...described, userId: null, familyId: null, sessionId: null, revokedAt: null, claims: null };
 }

@@ -4,6 +4,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000000_initial } from './Migration20261123000000_initial.js';
 import { Migration20261124000000_client_registrations } from './Migration20261124000000_client_registrations.js';
 import { Migration20261125000000_refresh_token_claims } from './Migration20261125000000_refresh_token_claims.js';
+import { Migration20261207000000_family_access_revocation } from './Migration20261207000000_family_access_revocation.js';
 
 export const postgresqlMigrations: MigrationObject[] = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -14,5 +15,9 @@ export const postgresqlMigrations: MigrationObject[] = [
   {
     name: 'Migration20261125000000_refresh_token_claims',
     class: Migration20261125000000_refresh_token_claims,
+  },
+  {
+    name: 'Migration20261207000000_family_access_revocation',
+    class: Migration20261207000000_family_access_revocation,
   },
 ];
