@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
 import type { MikroOrmStorage } from '../index.js';
-import { aClient, describeEachDialect } from '../test-support.js';
+import { aClient, addUser, describeEachDialect } from '../test-support.js';
 
 const aSecret = (clientId: string, expiresAt: Date | null = null) => ({
   id: randomUUID(),
@@ -48,6 +48,50 @@ describeEachDialect('MikroOrmOidcClientRepository', (db) => {
     expect(await s.oidcClients.delete('crud-app')).toBe(true);
     expect(await s.oidcClients.delete('crud-app')).toBe(false);
     expect(await s.oidcClients.findById('crud-app')).toBeNull();
+  });
+
+  it("never serves another instance's outdated client or secrets from its cache", async () => {
+    const other = await db.open();
+    const creator = await addUser(s, `creator-${randomUUID().slice(0, 6)}`);
+    await s.oidcClients.insert(aClient('cached-app', { createdById: creator }));
+    const secret = aSecret('cached-app');
+    await s.oidcClients.insertSecret(secret, 20);
+    // Both instances read (and cache) the client and its secrets.
+    for (const storage of [s, other]) {
+      expect((await storage.oidcClients.findById('cached-app'))?.name).toBe('cached-app');
+      expect((await storage.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toHaveLength(1);
+    }
+    // Each change made on one instance is seen by the other at its next read.
+    await other.oidcClients.update('cached-app', {
+      ...aClient('cached-app', { name: 'Renamed' }),
+      pkceSupported: false,
+    });
+    expect((await s.oidcClients.findById('cached-app'))?.name).toBe('Renamed');
+    await other.oidcClients.deleteSecret('cached-app', secret.id);
+    expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toBeUndefined();
+    await other.oidcClients.insertSecret(aSecret('cached-app'), 20);
+    expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toHaveLength(1);
+    expect((await s.oidcClients.findById('cached-app'))?.createdById).toBe(creator);
+    await other.users.delete(creator);
+    expect((await s.oidcClients.findById('cached-app'))?.createdById).toBeNull();
+    await other.oidcClients.delete('cached-app');
+    expect(await s.oidcClients.findById('cached-app')).toBeNull();
+    expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toBeUndefined();
+    // A write that rolls back leaves nothing behind in either cache.
+    await s.oidcClients.insert(aClient('rolled-back'));
+    await expect(
+      s.database.transaction(async () => {
+        await other.oidcClients.findById('rolled-back');
+        await s.oidcClients.update('rolled-back', {
+          ...aClient('rolled-back', { name: 'Never' }),
+          pkceSupported: false,
+        });
+        expect((await s.oidcClients.findById('rolled-back'))?.name).toBe('Never');
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect((await s.oidcClients.findById('rolled-back'))?.name).toBe('rolled-back');
+    await other.database.close();
   });
 
   it('records and clears each logo type on its own; a missing client gives null', async () => {

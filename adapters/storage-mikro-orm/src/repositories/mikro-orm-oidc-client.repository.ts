@@ -21,6 +21,7 @@ import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
 import { likePattern } from './mikro-orm-user.repository.js';
 import { groupRows, parseJson, placeholders, selectAll, selectOne } from './raw-sql.js';
+import { CLIENTS_REVISION, RevisionCache } from './revision-cache.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 
@@ -69,11 +70,24 @@ where a.client_id in (${placeholders(n)}) order by g.name asc, g.id asc`;
  * group links along through `ON DELETE CASCADE`.
  */
 export class MikroOrmOidcClientRepository implements OidcClientRepository {
-  constructor(private readonly orm: LatchkeyOrm) {}
+  /**
+   * Every token request authenticates its client: the client and its secrets are served from
+   * in-process caches that a revision check keeps in step with every instance's writes
+   * (revision-cache.ts). Each write below bumps the revision in its own transaction.
+   */
+  private readonly clients: RevisionCache<OidcClient>;
+  private readonly secrets: RevisionCache<OidcClientSecret[]>;
+
+  constructor(private readonly orm: LatchkeyOrm) {
+    this.clients = new RevisionCache(orm, CLIENTS_REVISION);
+    this.secrets = new RevisionCache(orm, CLIENTS_REVISION);
+  }
 
   async findById(id: string): Promise<OidcClient | null> {
-    const row = await selectOne<ClientRow>(this.orm, OidcClientEntity, CLIENT_BY_ID, [id]);
-    return row ? toDomain(row) : null;
+    return this.clients.get(id, async () => {
+      const row = await selectOne<ClientRow>(this.orm, OidcClientEntity, CLIENT_BY_ID, [id]);
+      return row ? toDomain(row) : null;
+    });
   }
 
   async count(criteria: OidcClientListCriteria): Promise<number> {
@@ -114,7 +128,10 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
       updatedAt: now,
     };
     try {
-      await currentEm(this.orm).insert(OidcClientEntity, row);
+      await inTransaction(this.orm, async (em) => {
+        await em.insert(OidcClientEntity, row);
+        await this.clients.bump(em);
+      });
     } catch (err) {
       throw toUniqueViolation(err, 'oidc_clients', CLIENT_INDEXES);
     }
@@ -126,13 +143,18 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
     if (patch.pkceSupported !== undefined) data.pkceSupported = patch.pkceSupported;
     return inTransaction(this.orm, async (em) => {
       if ((await em.nativeUpdate(OidcClientEntity, { id }, data)) === 0) return null;
+      await this.clients.bump(em);
       const row = await em.findOne(OidcClientEntity, { id }, { disableIdentityMap: true });
       return row ? toDomain(row) : null;
     });
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await currentEm(this.orm).nativeDelete(OidcClientEntity, { id })) > 0;
+    return inTransaction(this.orm, async (em) => {
+      if ((await em.nativeDelete(OidcClientEntity, { id })) === 0) return false;
+      await this.clients.bump(em);
+      return true;
+    });
   }
 
   async setLogoType(id: string, variant: 'light' | 'dark', type: string | null): Promise<OidcClient | null> {
@@ -140,6 +162,7 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
     return inTransaction(this.orm, async (em) => {
       if ((await em.nativeUpdate(OidcClientEntity, { id }, { ...data, updatedAt: new Date() })) === 0)
         return null;
+      await this.clients.bump(em);
       const row = await em.findOne(OidcClientEntity, { id }, { disableIdentityMap: true });
       return row ? toDomain(row) : null;
     });
@@ -189,8 +212,20 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
   async secretsOf(clientIds: string[]): Promise<Map<string, OidcClientSecret[]>> {
     if (clientIds.length === 0) return new Map();
     const ids = [...new Set(clientIds)];
-    const rows = await selectAll<SecretRow>(this.orm, OidcClientSecretEntity, secretsOfSql(ids.length), ids);
-    return groupRows(rows, (row) => row.clientId, secretToDomain);
+    const read = async () => {
+      const rows = await selectAll<SecretRow>(
+        this.orm,
+        OidcClientSecretEntity,
+        secretsOfSql(ids.length),
+        ids,
+      );
+      return groupRows(rows, (row) => row.clientId, secretToDomain);
+    };
+    if (ids.length > 1) return read();
+    // One client's: what client authentication asks for on every token request.
+    const id = ids[0]!;
+    const secrets = await this.secrets.get(id, async () => (await read()).get(id) ?? []);
+    return secrets && secrets.length > 0 ? new Map([[id, secrets]]) : new Map();
   }
 
   async insertSecret(secret: NewOidcClientSecret, max: number): Promise<InsertSecretResult> {
@@ -216,12 +251,17 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
         expiresAt: secret.expiresAt,
       };
       await em.insert(OidcClientSecretEntity, row);
+      await this.clients.bump(em);
       return { status: 'inserted', secret: secretToDomain(row) };
     });
   }
 
   async deleteSecret(clientId: string, secretId: string): Promise<boolean> {
-    return (await currentEm(this.orm).nativeDelete(OidcClientSecretEntity, { id: secretId, clientId })) > 0;
+    return inTransaction(this.orm, async (em) => {
+      if ((await em.nativeDelete(OidcClientSecretEntity, { id: secretId, clientId })) === 0) return false;
+      await this.clients.bump(em);
+      return true;
+    });
   }
 
   private query(em: SqlEntityManager, criteria: OidcClientListCriteria) {

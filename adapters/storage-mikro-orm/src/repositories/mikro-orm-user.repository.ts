@@ -8,6 +8,7 @@ import { UserEntity } from '../entities/user.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
 import { currentEm, inTransaction } from '../unit-of-work.js';
 import { selectOne, type SqlTarget } from './raw-sql.js';
+import { bumpRevision, CLIENTS_REVISION } from './revision-cache.js';
 import { toUniqueViolation } from './unique-violation.js';
 import type { UniqueIndex } from './unique-violation.js';
 
@@ -192,7 +193,12 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await currentEm(this.orm).nativeDelete(UserEntity, { id })) > 0;
+    return inTransaction(this.orm, async (em) => {
+      if ((await em.nativeDelete(UserEntity, { id })) === 0) return false;
+      // The clients this user created lose their `created_by_id`: cached clients must notice.
+      await bumpRevision(em, CLIENTS_REVISION);
+      return true;
+    });
   }
 
   async countActiveAdmins(): Promise<number> {
