@@ -51,6 +51,8 @@ const requestContexts = (RequestContext as unknown as RequestContextStatics).sto
 /** The one-entry map of a RequestContext, forked when first read (see `withScope`). */
 class LazyForks extends Map<string, EntityManager> {
   private forking = false;
+  /** Small values this unit of work read once and may reuse (`unitOfWorkMemo`). */
+  readonly memo = new Map<string, string>();
 
   constructor(private readonly root: EntityManager) {
     super();
@@ -90,6 +92,16 @@ export function withScope<T>(orm: LatchkeyOrm, fn: () => Promise<T>): Promise<T>
 }
 
 /**
+ * A map that lives as long as the current unit of work (a request), for values it may read once and
+ * reuse, such as a cache's revision (revision-cache.ts); undefined outside one, and inside a
+ * transaction parented outside it (`inTransaction`), so a transaction always reads afresh.
+ */
+export function unitOfWorkMemo(): Map<string, string> | undefined {
+  const forks = requestContexts.getStore()?.map;
+  return forks instanceof LazyForks ? forks.memo : undefined;
+}
+
+/**
  * Runs `fn` in a transaction, joining the current one if there is one. MikroORM 6.6 nests with a
  * savepoint by default (`NESTED`); core's port promises that nested calls join the outer transaction.
  *
@@ -105,7 +117,11 @@ export function inTransaction<T>(orm: LatchkeyOrm, fn: (em: SqlEntityManager) =>
   const run = () => orm.em.transactional((em) => fn(em), { propagation: TransactionPropagation.REQUIRED });
   if (TransactionContext.getEntityManager(orm.em.name)) return run();
   const forks = requestContexts.getStore()?.map;
-  return forks instanceof LazyForks && !forks.forked ? requestContexts.exit(run) : run();
+  if (!(forks instanceof LazyForks)) return run();
+  // What the unit of work remembered may change inside, or be read from a transaction that then rolls
+  // back: it reads afresh after.
+  const outcome = forks.forked ? run() : requestContexts.exit(run);
+  return outcome.finally(() => forks.memo.clear());
 }
 
 /** Runs BEGIN, COMMIT and the like on a connection the caller holds. */

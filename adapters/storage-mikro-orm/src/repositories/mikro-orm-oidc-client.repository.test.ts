@@ -91,6 +91,17 @@ describeEachDialect('MikroOrmOidcClientRepository', (db) => {
       }),
     ).rejects.toThrow('roll back');
     expect((await s.oidcClients.findById('rolled-back'))?.name).toBe('rolled-back');
+    // One unit of work checks the revision once, and still sees its own writes, in or out of a transaction.
+    await s.database.withScope(async () => {
+      expect((await s.oidcClients.findById('rolled-back'))?.name).toBe('rolled-back');
+      await s.oidcClients.update('rolled-back', {
+        ...aClient('rolled-back', { name: 'Mine' }),
+        pkceSupported: false,
+      });
+      expect((await s.oidcClients.findById('rolled-back'))?.name).toBe('Mine');
+      await s.oidcClients.delete('rolled-back');
+      expect(await s.oidcClients.findById('rolled-back')).toBeNull();
+    });
     await other.database.close();
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LatchkeyOrm } from '../orm.js';
 import { run, selectOne, type SqlTarget } from './raw-sql.js';
 import { KvEntity } from '../entities/kv.entity.js';
+import { unitOfWorkMemo } from '../unit-of-work.js';
 
 /**
  * An in-process cache of rows that every request reads and few requests change, kept correct across
@@ -52,10 +53,20 @@ export class RevisionCache<T> {
     this.revision = null;
   }
 
+  /**
+   * Read once per unit of work: a request that reads the client and then its secrets checks once, as
+   * its two reads were never one snapshot anyway. A transaction reads afresh, and so does the unit of
+   * work after its own bump.
+   */
   private async currentRevision(): Promise<string> {
+    const memo = unitOfWorkMemo();
+    const known = memo?.get(this.key);
+    if (known !== undefined) return known;
     const row = await selectOne<{ value: string }>(this.orm, KvEntity, READ, [this.key]);
     // Never written yet: a constant, until the first change writes a random one.
-    return row?.value ?? '';
+    const revision = row?.value ?? '';
+    memo?.set(this.key, revision);
+    return revision;
   }
 }
 
@@ -72,6 +83,7 @@ const BUMP = `insert into kv (key, value) values (?, ?) on conflict (key) do upd
 /** Writes a fresh revision under `key`: every instance's cache of it refills on its next read. */
 export async function bumpRevision(target: SqlTarget, key: string): Promise<void> {
   await run(target, BUMP, [key, randomUUID()]);
+  unitOfWorkMemo()?.delete(key);
 }
 
 function deepFreeze<T>(value: T): T {
