@@ -42,8 +42,9 @@ values (?, ?, ?, ?, (select id from sessions where id = ?), ?, ?, ?, ?)
 on conflict (jti) do update set revoked_at = excluded.revoked_at where access_tokens.revoked_at is null`;
 
 /**
- * Records of issued access tokens (`access_tokens`), written on every token response that has a user
- * and read on every userinfo call, hence hand-written SQL (see raw-sql.ts).
+ * Records of access tokens (`access_tokens`): tokens revoked one by one (RFC 7009), tokens issued before
+ * families vouched for their access tokens, and any user token issued without a family (token-lookup.ts).
+ * Looked up on every userinfo and introspection call, hence hand-written SQL (see raw-sql.ts).
  */
 export class MikroOrmAccessTokenRepository implements AccessTokenRepository {
   constructor(private readonly orm: LatchkeyOrm) {}

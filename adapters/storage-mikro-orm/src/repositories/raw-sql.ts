@@ -28,7 +28,7 @@ import type { LatchkeyOrm } from '../orm.js';
  *
  * A statement is given either an EntityManager (a transaction's, or a unit of work's) or the ORM itself
  * (`SqlTarget`). With the ORM, the current transaction is found in MikroORM's TransactionContext and,
- * outside one, the statement needs no EntityManager at all, so the request's fork (mikro-orm-database.ts
+ * outside one, the statement needs no EntityManager at all, so the request's fork (unit-of-work.ts
  * makes it on first use) is never made for a request that only runs these statements.
  *
  * Raw statements bypass MikroORM's identity map, as the `disableIdentityMap` reads elsewhere in this

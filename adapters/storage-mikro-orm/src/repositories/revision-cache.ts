@@ -9,11 +9,12 @@ import { unitOfWorkMemo } from '../unit-of-work.js';
  * instances by a revision stamp in the database.
  *
  * Every write to the cached tables stores a fresh random revision under `key` in the `kv` table, in the
- * same transaction as the write (`bump`). Every read first reads the revision (one primary-key lookup
- * on a cached statement, a few µs) and drops the whole cache when it differs from the one the entries
- * were read under. So an instance never serves an entry older than the last committed change, whichever
- * instance made it: the cache saves the reads and their mapping, never a revision check. A rolled-back
- * write leaves a revision nobody will see again, which only costs a refill.
+ * same transaction as the write (`bump`). Each unit of work (request) reads the revision once (one
+ * primary-key lookup on a cached statement, a few µs) and drops the whole cache when it differs from the
+ * one the entries were read under. So a request never starts from an entry older than the last change
+ * committed before it, whichever instance made it; within one request, later reads are no more atomic
+ * than two separate statements were. A rolled-back write leaves a revision nobody will see again, which
+ * only costs a refill.
  *
  * Entries are frozen (shared between requests) and bounded; the oldest goes first.
  */
