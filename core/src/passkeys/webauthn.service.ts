@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
-  verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
@@ -14,6 +13,7 @@ import type { User } from '../users/user.js';
 import { UniqueViolationError, type UserRepository } from '../users/user.repository.port.js';
 import type { ChallengePurpose, PasskeyCredential, WebauthnChallenge } from './passkey.js';
 import type { PasskeyCredentialRepository, WebauthnChallengeRepository } from './passkey.repository.port.js';
+import { AssertionVerifier } from './assertion-verifier.js';
 
 /** Pocket ID's WebAuthn timeout; the challenge cookie lives as long. */
 export const WEBAUTHN_TIMEOUT_MS = 60_000;
@@ -39,6 +39,7 @@ export class SignCountRegressionError extends ProblemError {
 export class WebauthnService {
   readonly rpId: string;
   readonly origin: string;
+  private readonly assertions: AssertionVerifier;
 
   constructor(
     private readonly deps: {
@@ -53,6 +54,7 @@ export class WebauthnService {
     const url = new URL(deps.appUrl);
     this.rpId = url.hostname;
     this.origin = url.origin;
+    this.assertions = new AssertionVerifier({ id: this.rpId, origin: this.origin });
   }
 
   private now(): Date {
@@ -185,28 +187,24 @@ export class WebauthnService {
       const handle = Buffer.from(response.response.userHandle, 'base64url').toString('utf8');
       if (handle !== credential.userId) throw failed();
     }
-    let verification;
+    let info;
     try {
-      verification = await verifyAuthenticationResponse({
-        response,
-        expectedChallenge: challenge.challenge,
-        expectedOrigin: this.origin,
-        expectedRPID: this.rpId,
+      info = await this.assertions.verify(response, {
+        challenge: challenge.challenge,
+        requireUserVerification: challenge.userVerification === 'required',
         credential: {
           id: credential.credentialId,
-          publicKey: credential.publicKey as Uint8Array<ArrayBuffer>,
+          publicKey: credential.publicKey,
           counter: credential.signCount,
-          transports: credential.transports as AuthenticatorTransport[],
+          transports: credential.transports,
         },
-        requireUserVerification: challenge.userVerification === 'required',
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : '';
       if (/counter value/i.test(message)) throw new SignCountRegressionError(credential);
+      if (/signature does not verify/.test(message)) throw failed();
       throw this.verificationProblem(error);
     }
-    if (!verification.verified) throw failed();
-    const info = verification.authenticationInfo;
     const moved = await this.deps.credentials.recordUse(credential.id, {
       expectedSignCount: credential.signCount,
       signCount: info.newCounter,
