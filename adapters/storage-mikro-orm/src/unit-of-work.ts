@@ -3,7 +3,7 @@ import { EventType, RequestContext, TransactionContext, TransactionPropagation }
 import type { EntityManager, TransactionEventBroadcaster } from '@mikro-orm/core';
 import type { AbstractSqlConnection, Knex, SqlEntityManager } from '@mikro-orm/knex';
 import type { LatchkeyOrm } from './orm.js';
-import { cachedStatement } from './repositories/raw-sql.js';
+import { cachedStatement, registerPinnedClient } from './repositories/raw-sql.js';
 import type { SqliteDatabase } from './repositories/raw-sql.js';
 
 /**
@@ -238,6 +238,7 @@ function pinnedClient(base: Knex.Client, connection: unknown, ended: () => boole
   client.acquireConnection = () =>
     ended() ? Promise.reject(new Error('Transaction query already complete')) : Promise.resolve(connection);
   client.releaseConnection = () => Promise.resolve();
+  registerPinnedClient(client, () => (ended() ? undefined : connection));
   return client;
 }
 

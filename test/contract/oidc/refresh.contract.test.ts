@@ -213,6 +213,40 @@ describe.each(TOKEN_MATRIX)('refresh tokens on %s with %s', (httpHost, dialect) 
     expect(refreshed.expires_in).toBe(300);
   });
 
+  it('keeps a family at least as long as its newest token, rewriting its expiry only when it falls short', async ({
+    skip,
+  }) => {
+    const f = get();
+    if (!f) return skip();
+    const short = await f.createClient(
+      { accessTokenDurationMinutes: 5, refreshTokenDurationMinutes: 10 },
+      true,
+    );
+    const { storage } = f.server.app;
+    const stored = (refreshToken: string) =>
+      storage.database.withScope(() => storage.refreshTokens.find(hashToken(refreshToken)));
+    const first = await f.tokensFor({}, short);
+    const started = (await stored(first.refresh_token!))!.family.expiresAt.getTime();
+    // The rotation's token outlives the family's first expiry (a later second): extended, with a quarter
+    // of the 10-minute lifetime to spare.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const second = (await (await refresh(first.refresh_token!, {}, short)).json()) as {
+      refresh_token: string;
+    };
+    const afterSecond = (await stored(second.refresh_token))!;
+    expect(afterSecond.family.expiresAt.getTime()).toBeGreaterThan(afterSecond.token.expiresAt.getTime());
+    expect(afterSecond.family.expiresAt.getTime()).toBeGreaterThanOrEqual(started + 150_000);
+    // The next rotation is covered by that headroom: the family's row stays as it was.
+    const third = (await (await refresh(second.refresh_token, {}, short)).json()) as {
+      refresh_token: string;
+    };
+    const afterThird = (await stored(third.refresh_token))!;
+    expect(afterThird.family.expiresAt).toEqual(afterSecond.family.expiresAt);
+    expect(afterThird.family.expiresAt.getTime()).toBeGreaterThanOrEqual(
+      afterThird.token.expiresAt.getTime(),
+    );
+  });
+
   it('lets exactly one of 20 parallel uses of a refresh token succeed, and treats the rest as replays', async ({
     skip,
   }) => {

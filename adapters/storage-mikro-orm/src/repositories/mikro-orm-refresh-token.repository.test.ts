@@ -85,6 +85,19 @@ describeEachDialect('MikroOrmRefreshTokenRepository and MikroOrmAccessTokenRepos
       at(90),
     );
     expect((await b.refreshTokens.findFamily(family.id))?.expiresAt).toEqual(at(90));
+    // null: the family's row is left as it is.
+    await a.refreshTokens.addToken(
+      { tokenHash: 'covered', familyId: family.id, createdAt: at(3), expiresAt: at(63) },
+      null,
+    );
+    expect((await b.refreshTokens.find('covered'))?.family.expiresAt).toEqual(at(90));
+    expect((await b.refreshTokens.find('covered'))?.token).toEqual({
+      tokenHash: 'covered',
+      familyId: family.id,
+      createdAt: at(3),
+      expiresAt: at(63),
+      usedAt: null,
+    });
     expect((await b.refreshTokens.find(hash))?.token.usedAt).toEqual(at(1));
     expect(await a.refreshTokens.find('unknown')).toBeNull();
   });

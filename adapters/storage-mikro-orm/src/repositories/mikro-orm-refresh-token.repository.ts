@@ -13,7 +13,6 @@ import type { LatchkeyOrm } from '../orm.js';
 import { inTransaction } from '../unit-of-work.js';
 import { parseJson, run, selectOne } from './raw-sql.js';
 
-type TokenRow = InferEntity<typeof RefreshTokenEntity>;
 type FamilyRow = InferEntity<typeof RefreshTokenFamilyEntity>;
 
 /** The session is looked up, as for access tokens (mikro-orm-access-token.repository.ts says why). */
@@ -23,8 +22,15 @@ values (?, ?, ?, (select id from sessions where id = ?), ?, ?, ?, ?, ?, ?, null)
 const INSERT_TOKEN = `insert into refresh_tokens (token_hash, family_id, created_at, expires_at, used_at)
 values (?, ?, ?, ?, null)`;
 const EXTEND_FAMILY = `update refresh_token_families set expires_at = ? where id = ? and expires_at < ?`;
-const FIND_TOKEN = `select token_hash, family_id, created_at, expires_at, used_at from refresh_tokens
-where token_hash = ?`;
+/**
+ * A token with its family, in one statement: the family's columns map to its entity; the token's come
+ * aliased (`t_…`), which the family's mapper leaves as the engine returns them (`tokenFromRow`).
+ */
+const FIND_TOKEN = `select f.id, f.client_id, f.user_id, f.session_id, f.scope, f.auth_time, f.amr, f.claims,
+f.created_at, f.expires_at, f.revoked_at, f.access_revoked_at,
+t.created_at as t_created_at, t.expires_at as t_expires_at, t.used_at as t_used_at
+from refresh_tokens t join refresh_token_families f on f.id = t.family_id
+where t.token_hash = ?`;
 const FIND_FAMILY = `select id, client_id, user_id, session_id, scope, auth_time, amr, claims, created_at,
 expires_at, revoked_at, access_revoked_at from refresh_token_families where id = ?`;
 
@@ -78,21 +84,32 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
     });
   }
 
-  async addToken(token: NewRefreshToken, familyExpiresAt = token.expiresAt): Promise<void> {
+  async addToken(token: NewRefreshToken, familyExpiresAt: Date | null = token.expiresAt): Promise<void> {
+    const insert = [token.tokenHash, token.familyId, token.createdAt, token.expiresAt];
+    // One statement needs no transaction of its own (a rotation already runs in the grant's).
+    if (familyExpiresAt === null) {
+      await run(this.orm, INSERT_TOKEN, insert);
+      return;
+    }
     await inTransaction(this.orm, async (em) => {
-      await run(em, INSERT_TOKEN, [token.tokenHash, token.familyId, token.createdAt, token.expiresAt]);
+      await run(em, INSERT_TOKEN, insert);
       await run(em, EXTEND_FAMILY, [familyExpiresAt, token.familyId, familyExpiresAt]);
     });
   }
 
   async find(tokenHash: string): Promise<{ token: RefreshToken; family: RefreshTokenFamily } | null> {
-    const em = this.orm;
-    const token = await selectOne<TokenRow>(em, RefreshTokenEntity, FIND_TOKEN, [tokenHash]);
-    if (!token) return null;
-    const family = await selectOne<FamilyRow>(em, RefreshTokenFamilyEntity, FIND_FAMILY, [token.familyId]);
-    // Gone between the two reads (deleted with its client or user): as if unknown.
-    if (!family) return null;
-    return { token: tokenToDomain(token), family: familyToDomain(family) };
+    const row = await selectOne<FamilyRow & TokenColumns>(this.orm, RefreshTokenFamilyEntity, FIND_TOKEN, [
+      tokenHash,
+    ]);
+    if (!row) return null;
+    const token: RefreshToken = {
+      tokenHash,
+      familyId: row.id,
+      createdAt: engineDate(row.t_created_at)!,
+      expiresAt: engineDate(row.t_expires_at)!,
+      usedAt: engineDate(row.t_used_at),
+    };
+    return { token, family: familyToDomain(row) };
   }
 
   async findFamily(familyId: string): Promise<RefreshTokenFamily | null> {
@@ -137,14 +154,15 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
   }
 }
 
-function tokenToDomain(row: TokenRow): RefreshToken {
-  return {
-    tokenHash: row.tokenHash,
-    familyId: row.familyId,
-    createdAt: row.createdAt,
-    expiresAt: row.expiresAt,
-    usedAt: row.usedAt ?? null,
-  };
+/** The token's columns of FIND_TOKEN, unmapped: epoch milliseconds on SQLite, Dates on PostgreSQL. */
+interface TokenColumns {
+  t_created_at: number | Date;
+  t_expires_at: number | Date;
+  t_used_at: number | Date | null;
+}
+
+function engineDate(value: number | Date | null | undefined): Date | null {
+  return value == null ? null : new Date(value);
 }
 
 function familyToDomain(row: FamilyRow): RefreshTokenFamily {

@@ -102,6 +102,16 @@ function resolve(target: SqlTarget): Resolved {
   return { em: target, trx: target.getTransactionContext<Knex.Transaction>() };
 }
 
+/**
+ * The connection of each pinned transaction's client (unit-of-work.ts), reachable without the promise
+ * `acquireConnection` returns; undefined once the transaction has ended.
+ */
+const pinnedConnections = new WeakMap<Knex.Client, () => unknown>();
+
+export function registerPinnedClient(client: Knex.Client, connection: () => unknown): void {
+  pinnedConnections.set(client, connection);
+}
+
 /** The last SQLite connection borrowed from each pool (see `idleConnection`). */
 const knownConnections = new WeakMap<Knex.Client, SqliteDatabase>();
 
@@ -165,34 +175,59 @@ function checked(params: readonly unknown[]): unknown[] {
  * Runs `fn` on the unit of work's SQLite connection with the statement for `sql` (see the top of the
  * file). Driver errors become MikroORM's exceptions (`UniqueConstraintViolationException`, …), as
  * `em.execute` would throw them.
+ *
+ * Synchronous when the connection is at hand (a pinned transaction's, or the idle pool connection),
+ * which is nearly always: on Node 20 every promise pays for the async hooks MikroORM's
+ * `AsyncLocalStorage` turns on, and a statement here costs only a few µs. Only a borrow returns a
+ * promise. Callers turn a throw into a rejection (`settled`).
  */
-async function onSqlite<T>(
+function onSqlite<T>(
   { em, trx }: Resolved,
   client: Knex.Client,
   sql: string,
   params: readonly unknown[],
   fn: (stmt: SqliteStatement, bound: unknown[]) => T,
-): Promise<T> {
+): T | Promise<T> {
   const bound = params.map(bindable);
-  let db: SqliteDatabase | undefined;
-  let borrowed = false;
-  if (trx) {
-    // A transaction's client returns the same connection every time and releases nothing.
-    db = (await trx.client.acquireConnection()) as SqliteDatabase;
-  } else {
-    db = idleConnection(client);
-    if (!db) {
-      db = (await client.acquireConnection()) as SqliteDatabase;
-      knownConnections.set(client, db);
-      borrowed = true;
+  const db = (trx ? pinnedConnections.get(trx.client)?.() : idleConnection(client)) as
+    SqliteDatabase | undefined;
+  if (db) return runStatement(em, db, sql, bound, fn);
+  return (async () => {
+    if (trx) {
+      // A transaction's client returns the same connection every time and releases nothing.
+      return runStatement(em, (await trx.client.acquireConnection()) as SqliteDatabase, sql, bound, fn);
     }
-  }
+    const borrowed = (await client.acquireConnection()) as SqliteDatabase;
+    knownConnections.set(client, borrowed);
+    try {
+      return runStatement(em, borrowed, sql, bound, fn);
+    } finally {
+      void client.releaseConnection(borrowed);
+    }
+  })();
+}
+
+function runStatement<T>(
+  em: SqlEntityManager,
+  db: SqliteDatabase,
+  sql: string,
+  bound: unknown[],
+  fn: (stmt: SqliteStatement, bound: unknown[]) => T,
+): T {
   try {
     return fn(cachedStatement(db, sql), bound);
   } catch (err) {
     throw em.getDriver().convertException(err as Error);
-  } finally {
-    if (borrowed) void client.releaseConnection(db);
+  }
+}
+
+/** `then` on a value that may be a promise, always giving a promise; a throw in `make` rejects it. */
+function settled<R, T>(make: () => R | Promise<R>, then: (value: R) => T): Promise<T> {
+  try {
+    const value = make();
+    return value instanceof Promise ? value.then(then) : Promise.resolve(then(value));
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
 }
 
@@ -217,47 +252,67 @@ function mapRow<T>(em: SqlEntityManager, entity: EntitySchemaLike, raw: Record<s
   return em.getDriver().mapResult(raw as EntityData<object>, meta) as T;
 }
 
-export async function selectOne<T>(
+/** A select on either engine; `shape` makes the answer from the rows (mapped with `map`). */
+function select<T, R>(
+  target: SqlTarget,
+  entity: EntitySchemaLike,
+  sql: string,
+  params: readonly unknown[],
+  method: 'get' | 'all',
+  shape: (raw: unknown, map: (row: Record<string, unknown>) => T) => R,
+): Promise<R> {
+  let at: Resolved;
+  return settled(
+    () => {
+      at = resolve(target);
+      const client = sqliteClient(at.em);
+      // 'get' gives the first row, or undefined when there is none.
+      return client
+        ? onSqlite<unknown>(at, client, sql, params, (stmt, bound) => stmt[method](bound))
+        : onOther<Record<string, unknown>>(at, sql, params, method);
+    },
+    (raw) => shape(raw, (row) => mapRow<T>(at.em, entity, row)),
+  );
+}
+
+export function selectOne<T>(
   target: SqlTarget,
   entity: EntitySchemaLike,
   sql: string,
   params: readonly unknown[],
 ): Promise<T | null> {
-  const at = resolve(target);
-  const client = sqliteClient(at.em);
-  // 'get' gives the first row, or undefined when there is none.
-  const raw = client
-    ? await onSqlite(at, client, sql, params, (stmt, bound) => stmt.get(bound))
-    : await onOther<Record<string, unknown>>(at, sql, params, 'get');
-  return raw ? mapRow<T>(at.em, entity, raw as Record<string, unknown>) : null;
+  return select<T, T | null>(target, entity, sql, params, 'get', (raw, map) =>
+    raw ? map(raw as Record<string, unknown>) : null,
+  );
 }
 
-export async function selectAll<T>(
+export function selectAll<T>(
   target: SqlTarget,
   entity: EntitySchemaLike,
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  const at = resolve(target);
-  const client = sqliteClient(at.em);
-  const rows = client
-    ? await onSqlite(at, client, sql, params, (stmt, bound) => stmt.all(bound))
-    : await onOther<Record<string, unknown>[]>(at, sql, params, 'all');
-  return rows.map((raw) => mapRow<T>(at.em, entity, raw as Record<string, unknown>));
+  return select<T, T[]>(target, entity, sql, params, 'all', (raw, map) =>
+    (raw as Record<string, unknown>[]).map(map),
+  );
 }
 
 /** Runs an insert, update or delete; returns the number of rows it changed. */
-export async function run(target: SqlTarget, sql: string, params: readonly unknown[]): Promise<number> {
-  const at = resolve(target);
-  const client = sqliteClient(at.em);
-  if (client) {
-    // A write with `returning` is a reader to better-sqlite3: it changed as many rows as it returned.
-    return onSqlite(at, client, sql, params, (stmt, bound) =>
-      stmt.reader ? stmt.all(bound).length : stmt.run(bound).changes,
-    );
-  }
-  const res = await onOther<QueryResult>(at, sql, params, 'run');
-  return res.affectedRows;
+export function run(target: SqlTarget, sql: string, params: readonly unknown[]): Promise<number> {
+  return settled(
+    () => {
+      const at = resolve(target);
+      const client = sqliteClient(at.em);
+      // A write with `returning` is a reader to better-sqlite3: it changed as many rows as it returned.
+      if (client) {
+        return onSqlite(at, client, sql, params, (stmt, bound) =>
+          stmt.reader ? stmt.all(bound).length : stmt.run(bound).changes,
+        );
+      }
+      return onOther<QueryResult>(at, sql, params, 'run').then((res) => res.affectedRows);
+    },
+    (changed) => changed,
+  );
 }
 
 /** `?, ?, …` for an `in (…)` list of `n` values (n ≥ 1). */

@@ -50,9 +50,10 @@ export interface RefreshTokenRepository {
   createFamily(family: NewRefreshTokenFamily, first: Omit<NewRefreshToken, 'familyId'>): Promise<void>;
   /**
    * Adds a rotated token to its family and extends the family's expiry to `familyExpiresAt` (default:
-   * the token's) when that is later.
+   * the token's) when that is later; `null` leaves the family's row alone (its expiry already covers
+   * the token).
    */
-  addToken(token: NewRefreshToken, familyExpiresAt?: Date): Promise<void>;
+  addToken(token: NewRefreshToken, familyExpiresAt?: Date | null): Promise<void>;
   find(tokenHash: string): Promise<{ token: RefreshToken; family: RefreshTokenFamily } | null>;
   /** A family by id (the access tokens it issued name it), or null when it is gone. */
   findFamily(familyId: string): Promise<RefreshTokenFamily | null>;
