@@ -2,7 +2,10 @@
  * Binds core's HttpApp to Fastify 5 (ARCHITECTURE: "Facts about the two frameworks").
  *
  * Departures from Fastify's defaults, each so Fastify answers byte-for-byte like the Express host:
- * - one catch-all route; core does the routing, and gets the raw `req.url`;
+ * - one catch-all route; core does the routing, and gets the raw `req.url`. Core takes the request in
+ *   an `onRequest` hook, Fastify's first step after its routing, so content-type parsing, validation
+ *   and the handler call never run (the route, not-found and error handlers remain for requests that
+ *   reach them without the hook, such as framework errors);
  * - all content-type parsers removed and a '*' parser that hands core the unread stream, so core
  *   parses bodies and enforces its own size caps (Fastify's 413/415 never answer);
  * - not-found, framework errors (bad URLs) and the error handler go to core's renderer;
@@ -27,6 +30,12 @@ export function createFastifyServer(app: HttpApp): HttpServer {
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // Core takes each request from Fastify's first hook, right after routing, so none of Fastify's later
+  // steps (content-type parsing, preValidation, the handler call) run for it.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    forward(app, request, reply);
+    done();
+  });
   fastify.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     url: '/*',
@@ -52,20 +61,30 @@ export function createFastifyServer(app: HttpApp): HttpServer {
   };
 }
 
-async function forward(app: HttpApp, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const raw = request.raw;
-  const response = await app.handle({
-    method: raw.method ?? 'GET',
-    url: raw.url ?? '/',
-    headers: raw.headers,
-    remoteAddress: raw.socket.remoteAddress,
-    // The '*' parser passed the stream through unread, so core reads it with the route's cap.
-    body: raw,
-  });
+/** Hands the request to core and writes its answer; a request already handed over is left alone. */
+function forward(app: HttpApp, request: FastifyRequest, reply: FastifyReply): void {
+  if (reply.sent) return;
   // Core's answer is complete (status, every header, the bytes), so it is written with Node's own
   // writeHead/end as the Express host does; Fastify's send pipeline (serializers, onSend hooks) would
   // only cost time (~2 µs per request) and could not change a byte.
   reply.hijack();
-  reply.raw.writeHead(response.status, response.headers);
-  reply.raw.end(response.body);
+  const raw = request.raw;
+  void app
+    .handle({
+      method: raw.method ?? 'GET',
+      url: raw.url ?? '/',
+      headers: raw.headers,
+      remoteAddress: raw.socket.remoteAddress,
+      // The '*' parser passed the stream through unread, so core reads it with the route's cap.
+      body: raw,
+    })
+    .then((response) => {
+      reply.raw.writeHead(response.status, response.headers);
+      reply.raw.end(response.body);
+    })
+    .catch(() => {
+      // Only a header Node refuses could get here (core's handle never throws): end the exchange.
+      if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-length': '0' });
+      reply.raw.end();
+    });
 }
