@@ -112,9 +112,9 @@ function assertion(kind: KeyKind, change: Partial<Parts> = {}): AuthenticationRe
   };
   const counter = Buffer.alloc(4);
   counter.writeUInt32BE(parts.counter);
-  let authData = Buffer.concat([sha256(parts.rpId), Buffer.from([parts.flags]), counter]);
+  let authData: Buffer = Buffer.concat([sha256(parts.rpId), Buffer.from([parts.flags]), counter]);
   const clientDataJSON = Buffer.from(JSON.stringify(parts.clientData));
-  let signature = (parts.signer ?? kind).sign(Buffer.concat([authData, sha256(clientDataJSON)]));
+  let signature: Buffer = (parts.signer ?? kind).sign(Buffer.concat([authData, sha256(clientDataJSON)]));
   if (parts.signature) signature = parts.signature(signature);
   if (parts.authData) authData = parts.authData(authData);
   const response: AuthenticationResponseJSON = {

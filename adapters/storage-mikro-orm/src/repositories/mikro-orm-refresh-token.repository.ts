@@ -60,7 +60,8 @@ where user_id = ? and client_id = ? and revoked_at is null`;
 /**
  * Refresh tokens (`refresh_tokens`, only the SHA-256 of each) and their families
  * (`refresh_token_families`). Used tokens stay until they expire, so that a replay is recognised; a
- * family's `expires_at` follows its newest token, and deleting an expired family takes its tokens and
+ * family's `expires_at` covers its newest token (token-issuer.ts extends it, with headroom, only when it
+ * falls short), and deleting an expired family takes its tokens and
  * access-token records along (`ON DELETE CASCADE`).
  */
 export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
