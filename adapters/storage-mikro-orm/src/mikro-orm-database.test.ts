@@ -37,39 +37,95 @@ describeEachDialect('Database', (db) => {
     expect(await storage.database.withScope(async () => 42)).toBe(42);
   });
 
-  it('commits a transaction', async () => {
-    await storage.database.transaction(async () => {
-      await storage.kv.set('tx:commit', 'yes');
+  // Outside a unit of work a transaction is MikroORM's; inside one that has no EntityManager yet (a
+  // request), it is lean (unit-of-work.ts). Both must mean the same.
+  const ways: [string, <T>(fn: () => Promise<T>) => Promise<T>][] = [
+    ['outside a request scope', (fn) => fn()],
+    ['in a request scope (lean)', (fn) => storage.database.withScope(fn)],
+  ];
+  for (const [where, scoped] of ways) {
+    it(`commits a transaction, ${where}`, async () => {
+      const key = `tx:commit:${randomUUID()}`;
+      await scoped(() =>
+        storage.database.transaction(async () => {
+          await storage.kv.set(key, 'yes');
+        }),
+      );
+      expect(await storage.kv.get(key)).toBe('yes');
     });
-    expect(await storage.kv.get('tx:commit')).toBe('yes');
-  });
 
-  it('rolls back every write of a failed transaction', async () => {
-    await expect(
-      storage.database.transaction(async () => {
-        await storage.kv.set('tx:rollback:a', '1');
-        await storage.signingKeys.rotate(aKey('tx-rollback'), new Date());
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
-    expect(await storage.kv.get('tx:rollback:a')).toBeNull();
-    expect((await storage.signingKeys.listAll()).map((k) => k.kid)).not.toContain('tx-rollback');
-  });
+    it(`rolls back every write of a failed transaction, ORM writes included, ${where}`, async () => {
+      const key = `tx:rollback:${randomUUID()}`;
+      const kid = `tx-rollback-${randomUUID()}`;
+      await expect(
+        scoped(() =>
+          storage.database.transaction(async () => {
+            await storage.kv.set(key, '1');
+            await storage.signingKeys.rotate(aKey(kid), new Date());
+            throw new Error('boom');
+          }),
+        ),
+      ).rejects.toThrow('boom');
+      expect(await storage.kv.get(key)).toBeNull();
+      expect((await storage.signingKeys.listAll()).map((k) => k.kid)).not.toContain(kid);
+    });
 
-  it('joins the outer transaction from a nested call rather than opening a savepoint', async () => {
-    await expect(
-      storage.database.transaction(async () => {
-        const outer = storage.orm.em.getContext(false);
-        await storage.database.transaction(async () => {
-          expect(storage.orm.em.getContext(false)).toBe(outer);
-          await storage.kv.set('tx:nested', 'inner');
-        });
-        expect(await storage.kv.get('tx:nested')).toBe('inner');
-        throw new Error('outer fails');
-      }),
-    ).rejects.toThrow('outer fails');
-    expect(await storage.kv.get('tx:nested')).toBeNull();
-  });
+    it(`joins the outer transaction from a nested call rather than opening a savepoint, ${where}`, async () => {
+      const key = `tx:nested:${randomUUID()}`;
+      await expect(
+        scoped(() =>
+          storage.database.transaction(async () => {
+            const outer = storage.orm.em.getContext(false);
+            await storage.database.transaction(async () => {
+              expect(storage.orm.em.getContext(false)).toBe(outer);
+              await storage.kv.set(key, 'inner');
+            });
+            expect(await storage.kv.get(key)).toBe('inner');
+            throw new Error('outer fails');
+          }),
+        ),
+      ).rejects.toThrow('outer fails');
+      expect(await storage.kv.get(key)).toBeNull();
+    });
+
+    it(`runs a unit of work opened inside a transaction in that transaction, ${where}`, async () => {
+      const key = `tx:inner-scope:${randomUUID()}`;
+      await expect(
+        scoped(() =>
+          storage.database.transaction(async () => {
+            await storage.database.withScope(() => storage.kv.set(key, 'inside'));
+            expect(await storage.kv.get(key)).toBe('inside');
+            throw new Error('rolled back');
+          }),
+        ),
+      ).rejects.toThrow('rolled back');
+      expect(await storage.kv.get(key)).toBeNull();
+    });
+
+    it(`keeps a transaction's writes from other units of work until it commits, ${where}`, async () => {
+      const key = `tx:isolated:${randomUUID()}`;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let written!: () => void;
+      const wrote = new Promise<void>((resolve) => (written = resolve));
+      const transaction = scoped(() =>
+        storage.database.transaction(async () => {
+          await storage.kv.set(key, 'uncommitted');
+          written();
+          await held;
+          throw new Error('rolled back');
+        }),
+      );
+      await wrote;
+      // Another request reads meanwhile: on SQLite it waits for the one connection, on PostgreSQL it
+      // reads the committed state; never the transaction's own write.
+      const reader = storage.database.withScope(() => storage.kv.get(key));
+      setTimeout(release, 50);
+      await expect(transaction).rejects.toThrow('rolled back');
+      expect(await reader).toBeNull();
+      expect(await storage.kv.get(key)).toBeNull();
+    });
+  }
 
   it('runs transactions inside a request scope', async () => {
     await storage.database.withScope(() =>

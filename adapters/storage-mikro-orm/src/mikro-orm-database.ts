@@ -1,6 +1,6 @@
 import type { Database, Logger } from '@latchkey/core';
 import type { LatchkeyOrm } from './orm.js';
-import { inTransaction, withScope } from './unit-of-work.js';
+import { inRawTransaction, withScope } from './unit-of-work.js';
 
 /**
  * Applying migrations is serialised across instances with a PostgreSQL advisory lock held by its own
@@ -33,7 +33,7 @@ export class MikroOrmDatabase implements Database {
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
-    return inTransaction(this.orm, () => fn());
+    return inRawTransaction(this.orm, fn);
   }
 
   async migrate(): Promise<string[]> {

@@ -10,7 +10,7 @@ import type { InferEntity } from '@mikro-orm/core';
 import { RefreshTokenFamilyEntity } from '../entities/refresh-token-family.entity.js';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import type { LatchkeyOrm } from '../orm.js';
-import { inTransaction } from '../unit-of-work.js';
+import { inRawTransaction, inTransaction } from '../unit-of-work.js';
 import { parseJson, run, selectOne } from './raw-sql.js';
 
 type FamilyRow = InferEntity<typeof RefreshTokenFamilyEntity>;
@@ -68,8 +68,8 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
   constructor(private readonly orm: LatchkeyOrm) {}
 
   async createFamily(family: NewRefreshTokenFamily, first: Omit<NewRefreshToken, 'familyId'>): Promise<void> {
-    await inTransaction(this.orm, async (em) => {
-      await run(em, INSERT_FAMILY, [
+    await inRawTransaction(this.orm, async () => {
+      await run(this.orm, INSERT_FAMILY, [
         family.id,
         family.clientId,
         family.userId,
@@ -81,7 +81,7 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
         family.createdAt,
         family.expiresAt,
       ]);
-      await run(em, INSERT_TOKEN, [first.tokenHash, family.id, first.createdAt, first.expiresAt]);
+      await run(this.orm, INSERT_TOKEN, [first.tokenHash, family.id, first.createdAt, first.expiresAt]);
     });
   }
 
@@ -92,9 +92,9 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
       await run(this.orm, INSERT_TOKEN, insert);
       return;
     }
-    await inTransaction(this.orm, async (em) => {
-      await run(em, INSERT_TOKEN, insert);
-      await run(em, EXTEND_FAMILY, [familyExpiresAt, token.familyId, familyExpiresAt]);
+    await inRawTransaction(this.orm, async () => {
+      await run(this.orm, INSERT_TOKEN, insert);
+      await run(this.orm, EXTEND_FAMILY, [familyExpiresAt, token.familyId, familyExpiresAt]);
     });
   }
 
@@ -123,25 +123,25 @@ export class MikroOrmRefreshTokenRepository implements RefreshTokenRepository {
   }
 
   async revokeFamily(familyId: string, now: Date): Promise<void> {
-    await inTransaction(this.orm, async (em) => {
-      await run(em, REVOKE_FAMILY, [now, familyId]);
-      await run(em, REVOKE_FAMILY_ACCESS, [now, familyId]);
+    await inRawTransaction(this.orm, async () => {
+      await run(this.orm, REVOKE_FAMILY, [now, familyId]);
+      await run(this.orm, REVOKE_FAMILY_ACCESS, [now, familyId]);
     });
   }
 
   async revokeGrants(userId: string, clientId: string, now: Date): Promise<number> {
-    return inTransaction(this.orm, async (em) => {
-      const families = await run(em, REVOKE_GRANT_FAMILIES, [now, userId, clientId]);
-      const accessTokens = await run(em, REVOKE_GRANT_ACCESS, [now, userId, clientId]);
+    return inRawTransaction(this.orm, async () => {
+      const families = await run(this.orm, REVOKE_GRANT_FAMILIES, [now, userId, clientId]);
+      const accessTokens = await run(this.orm, REVOKE_GRANT_ACCESS, [now, userId, clientId]);
       return families + accessTokens;
     });
   }
 
   async revokeSession(sessionId: string, now: Date): Promise<number> {
-    return inTransaction(this.orm, async (em) => {
-      const families = await run(em, REVOKE_SESSION_FAMILIES, [now, sessionId]);
-      await run(em, REVOKE_SESSION_FAMILY_ACCESS, [now, sessionId]);
-      const accessTokens = await run(em, REVOKE_SESSION_ACCESS, [now, sessionId]);
+    return inRawTransaction(this.orm, async () => {
+      const families = await run(this.orm, REVOKE_SESSION_FAMILIES, [now, sessionId]);
+      await run(this.orm, REVOKE_SESSION_FAMILY_ACCESS, [now, sessionId]);
+      const accessTokens = await run(this.orm, REVOKE_SESSION_ACCESS, [now, sessionId]);
       return families + accessTokens;
     });
   }

@@ -1,4 +1,4 @@
-import { MikroORM, TransactionContext } from '@mikro-orm/core';
+import { MikroORM, RequestContext, TransactionContext } from '@mikro-orm/core';
 import type { EntityData, QueryResult } from '@mikro-orm/core';
 import type { Knex, SqlEntityManager } from '@mikro-orm/knex';
 import type { LatchkeyOrm } from '../orm.js';
@@ -27,7 +27,8 @@ import type { LatchkeyOrm } from '../orm.js';
  *   which also runs on the em's transaction when there is one.
  *
  * A statement is given either an EntityManager (a transaction's, or a unit of work's) or the ORM itself
- * (`SqlTarget`). With the ORM, the current transaction is found in MikroORM's TransactionContext and,
+ * (`SqlTarget`). With the ORM, the current transaction is found in MikroORM's TransactionContext (or,
+ * for a lean transaction, in the RequestContext of its callback: unit-of-work.ts) and,
  * outside one, the statement needs no EntityManager at all, so the request's fork (unit-of-work.ts
  * makes it on first use) is never made for a request that only runs these statements.
  *
@@ -95,9 +96,11 @@ interface Resolved {
 function resolve(target: SqlTarget): Resolved {
   if (target instanceof MikroORM) {
     const trxEm = TransactionContext.getEntityManager(target.em.name) as SqlEntityManager | undefined;
-    return trxEm
-      ? { em: trxEm, trx: trxEm.getTransactionContext<Knex.Transaction>() }
-      : { em: target.em, trx: undefined };
+    if (trxEm) return { em: trxEm, trx: trxEm.getTransactionContext<Knex.Transaction>() };
+    // A lean transaction (unit-of-work.ts) is carried by the RequestContext of its callback.
+    const lean = (RequestContext.currentRequestContext()?.map as { lean?: Knex.Transaction } | undefined)
+      ?.lean;
+    return { em: target.em, trx: lean };
   }
   return { em: target, trx: target.getTransactionContext<Knex.Transaction>() };
 }
