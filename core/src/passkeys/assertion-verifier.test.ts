@@ -2,7 +2,7 @@ import { constants, createHash, generateKeyPairSync, sign, type KeyObject } from
 import { describe, expect, it } from 'vitest';
 import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
-import { AssertionVerifier } from './assertion-verifier.js';
+import { AssertionSignatureError, AssertionVerifier } from './assertion-verifier.js';
 
 // The fast path must accept nothing @simplewebauthn/server refuses, and what it accepts it must describe
 // as the library does. Every case below runs through both, on each key type the fast path handles.
@@ -312,12 +312,12 @@ describe('AssertionVerifier', () => {
 
   it('refuses a signature that does not verify with an error saying so', async () => {
     const kind = kinds[0]!;
-    await expect(
-      verifier.verify(assertion(kind, { signature: flip(-1) }), {
-        challenge: CHALLENGE,
-        requireUserVerification: true,
-        credential: { id: CREDENTIAL_ID, publicKey: kind.cose, counter: 7 },
-      }),
-    ).rejects.toThrow(/signature does not verify|signature/i);
+    const refused = verifier.verify(assertion(kind, { signature: flip(-1) }), {
+      challenge: CHALLENGE,
+      requireUserVerification: true,
+      credential: { id: CREDENTIAL_ID, publicKey: kind.cose, counter: 7 },
+    });
+    await expect(refused).rejects.toThrow(/signature does not verify|signature/i);
+    await expect(refused).rejects.toBeInstanceOf(AssertionSignatureError);
   });
 });

@@ -31,6 +31,14 @@ export interface StoredCredential {
   transports?: string[];
 }
 
+/** The library parsed and checked the assertion, but its signature does not verify. */
+export class AssertionSignatureError extends Error {
+  constructor() {
+    super('The signature does not verify');
+    this.name = 'AssertionSignatureError';
+  }
+}
+
 export interface AssertionResult {
   newCounter: number;
   userVerified: boolean;
@@ -154,7 +162,7 @@ export class AssertionVerifier {
       },
       requireUserVerification: expected.requireUserVerification,
     });
-    if (!verification.verified) throw new Error('The signature does not verify');
+    if (!verification.verified) throw new AssertionSignatureError();
     const info = verification.authenticationInfo;
     return {
       newCounter: info.newCounter,

@@ -13,7 +13,7 @@ import type { User } from '../users/user.js';
 import { UniqueViolationError, type UserRepository } from '../users/user.repository.port.js';
 import type { ChallengePurpose, PasskeyCredential, WebauthnChallenge } from './passkey.js';
 import type { PasskeyCredentialRepository, WebauthnChallengeRepository } from './passkey.repository.port.js';
-import { AssertionVerifier } from './assertion-verifier.js';
+import { AssertionSignatureError, AssertionVerifier } from './assertion-verifier.js';
 
 /** Pocket ID's WebAuthn timeout; the challenge cookie lives as long. */
 export const WEBAUTHN_TIMEOUT_MS = 60_000;
@@ -202,7 +202,7 @@ export class WebauthnService {
     } catch (error) {
       const message = error instanceof Error ? error.message : '';
       if (/counter value/i.test(message)) throw new SignCountRegressionError(credential);
-      if (/signature does not verify/.test(message)) throw failed();
+      if (error instanceof AssertionSignatureError) throw failed();
       throw this.verificationProblem(error);
     }
     const moved = await this.deps.credentials.recordUse(credential.id, {
