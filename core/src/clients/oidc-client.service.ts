@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { problems, type FieldError } from '../errors/problem.errors.js';
 import type { Database } from '../storage/database.port.js';
 import { UniqueViolationError } from '../users/user.repository.port.js';
@@ -28,7 +28,7 @@ export function generateClientSecret(): string {
 }
 
 export function hashClientSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** 0 or omitted → null (the default); otherwise 1–525600 (Pocket ID's `token_duration` rule). */

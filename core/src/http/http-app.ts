@@ -365,8 +365,9 @@ function isDecodable(path: string): boolean {
 
 /** RFC 6749 §3.1 and §3.2: "Request and response parameters MUST NOT be included more than once." */
 function rejectRepeated(params: Record<string, QueryValue>): void {
-  for (const [key, value] of Object.entries(params)) {
-    if (Array.isArray(value))
+  // for…in, not Object.entries: no array of pairs per request (the token endpoint checks every call).
+  for (const key in params) {
+    if (Array.isArray(params[key]))
       throw new OAuthError('invalid_request', `The '${key}' parameter is included more than once`);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { AppSettingsProvider } from '../app-config/app-settings.js';
 import type { EventBus } from '../kernel/event-bus.js';
 import type { User } from '../users/user.js';
@@ -6,8 +6,9 @@ import type { UserRepository } from '../users/user.repository.port.js';
 import type { Session } from './session.js';
 import type { SessionRepository } from './session.repository.port.js';
 
+/** SHA-256 in hex. `crypto.hash` is the one-shot form: a third of createHash's cost per call. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /**

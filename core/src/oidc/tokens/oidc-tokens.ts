@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { OidcClient } from '../../clients/oidc-client.js';
 import { DEFAULT_ACCESS_TOKEN_MINUTES } from '../../clients/oidc-client.js';
@@ -25,7 +25,8 @@ export const CLIENT_CREDENTIALS_GTY = 'client_credentials';
 export function atHash(accessToken: string, alg: string): string {
   const bits = alg === 'EdDSA' ? '512' : alg.slice(-3);
   const algorithm = bits === '384' ? 'sha384' : bits === '512' ? 'sha512' : 'sha256';
-  const digest = createHash(algorithm).update(accessToken, 'ascii').digest();
+  // A JWT is ASCII, so its UTF-8 bytes (what `hash` hashes) are its ASCII bytes.
+  const digest = hash(algorithm, accessToken, 'buffer');
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 

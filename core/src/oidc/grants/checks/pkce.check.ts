@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../../../errors/oauth.errors.js';
 import type { AuthorizationCode } from '../../authorization/authorization-code.js';
 
@@ -22,10 +22,7 @@ export function checkPkce(
   }
   if (verifier === undefined) throw new OAuthError('invalid_grant', 'code_verifier is required');
   if (!VERIFIER.test(verifier)) throw new OAuthError('invalid_grant', 'code_verifier is malformed');
-  const computed =
-    code.codeChallengeMethod === 'plain'
-      ? verifier
-      : createHash('sha256').update(verifier).digest('base64url');
+  const computed = code.codeChallengeMethod === 'plain' ? verifier : hash('sha256', verifier, 'base64url');
   const a = Buffer.from(computed);
   const b = Buffer.from(code.codeChallenge);
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
