@@ -4,16 +4,20 @@
  * running in it: the storage calls the token, authorize and userinfo endpoints make (each in its own
  * unit of work, as a request has), the JWT signature and verification, and, for comparison, the same
  * reads as cached, parameterised better-sqlite3 statements. CPU time per call (`process.cpuUsage`,
- * which also counts the thread pool that WebCrypto signs on). Set up like the grants scenarios
+ * which also counts the thread pool that WebCrypto signs on). Last, a whole refresh through the HTTP
+ * app without sockets: the event loop's CPU per refresh and the SQL statements it ran, by time. Set up like the grants scenarios
  * (lib/grants.mjs: first admin, confidential client, one consent). Prints figures, asserts nothing.
  * Read with the grants scenarios' server CPU per request: docs/benchmarks.md "Where the time goes".
  *
  *   node test/bench/grants-parts.mjs [ES256|RS256] [iterations, default 2000]      (after npm run build)
  */
 import { createHash, KeyObject, randomUUID, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { loadConfig } from '@latchkey/core';
 import { createLatchkey, createLogger } from '@latchkey/server';
@@ -158,6 +162,91 @@ for (const report of [false, true]) {
     if (report) console.log(`  ${((used.user + used.system) / n).toFixed(1).padStart(8)} µs  ${label}`);
   }
 }
+
+/**
+ * A whole refresh, as the token endpoint runs it but without sockets (`app.http.handle`), 32 chains at
+ * a time: the event loop's own CPU per refresh (from /proc/thread-self, so the thread pool's signing is
+ * not in it), and each SQL statement it ran with the time spent inside better-sqlite3 (its locks and
+ * WAL writes included). On this 2-core machine the event loop is what saturates first under load.
+ */
+const sqlite = createRequire(import.meta.resolve('@latchkey/storage-mikro-orm'))('better-sqlite3');
+const statementProto = Object.getPrototypeOf(db.prepare('select 1'));
+const statementTimes = new Map();
+let timing = false;
+for (const method of ['get', 'all', 'run']) {
+  const original = statementProto[method];
+  statementProto[method] = function (...args) {
+    if (!timing) return original.apply(this, args);
+    const started = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      const key = this.source.replace(/\s+/g, ' ').slice(0, 72);
+      const entry = statementTimes.get(key) ?? { ms: 0, calls: 0 };
+      entry.ms += performance.now() - started;
+      entry.calls++;
+      statementTimes.set(key, entry);
+    }
+  };
+}
+if (sqlite.prototype !== Object.getPrototypeOf(db)) throw new Error('two copies of better-sqlite3');
+const chains = 32;
+const chainTokens = await Promise.all(
+  Array.from({ length: chains }, async () => (await codeFlow(fixture)).tokens.refresh_token),
+);
+const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(fixture.client.secret)}`).toString('base64')}`;
+const refreshOnce = async (chain) => {
+  const body = `grant_type=refresh_token&refresh_token=${chainTokens[chain]}`;
+  const answer = await app.http.handle({
+    method: 'POST',
+    url: fixture.paths.token,
+    headers: {
+      host: new URL(url).host,
+      authorization: basic,
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(body.length),
+    },
+    remoteAddress: '127.0.0.1',
+    body: Readable.from([Buffer.from(body)]),
+  });
+  if (answer.status !== 200) throw new Error(`refresh answered ${answer.status}: ${answer.body}`);
+  chainTokens[chain] = JSON.parse(answer.body).refresh_token;
+};
+const refreshes = async (n) => {
+  let left = n;
+  await Promise.all(
+    chainTokens.map(async (_, chain) => {
+      while (left-- > 0) await refreshOnce(chain);
+    }),
+  );
+};
+const threadMicros = () => {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+await refreshes(iterations); // warm-up, as above
+timing = true;
+const loopBefore = threadMicros();
+const cpuBefore = process.cpuUsage();
+await refreshes(iterations);
+const cpu = process.cpuUsage(cpuBefore);
+const loop = threadMicros() - loopBefore;
+timing = false;
+console.log(
+  `A whole refresh through app.http.handle, ${chains} at a time, ${iterations} refreshes: ` +
+    `${(loop / iterations).toFixed(0)} µs on the event loop, ${((cpu.user + cpu.system) / iterations).toFixed(0)} µs in all threads; ` +
+    'its statements, time inside better-sqlite3 per refresh:',
+);
+let inStatements = 0;
+for (const [sql, { ms, calls }] of [...statementTimes].sort((a, b) => b[1].ms - a[1].ms)) {
+  inStatements += ms;
+  console.log(
+    `  ${((ms * 1000) / iterations).toFixed(1).padStart(8)} µs  ${(calls / iterations).toFixed(2)}×  ${sql}`,
+  );
+}
+console.log(`  ${((inStatements * 1000) / iterations).toFixed(1).padStart(8)} µs  in all`);
+
 db.close();
 fixture.close();
 await app.close();

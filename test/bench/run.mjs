@@ -21,7 +21,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cpuMicros, startServer, stopAll } from './lib/children.mjs';
+import { cpuMicros, mainThreadCpuMicros, startServer, stopAll } from './lib/children.mjs';
 import { check, measure } from './lib/load.mjs';
 import { formatTable, summarize } from './lib/report.mjs';
 import { scenarios } from './scenarios.mjs';
@@ -197,16 +197,22 @@ async function runScenario(scenario) {
       const { pid } = servers[target.server];
       const startMicros = nowMicros();
       const cpuBefore = cpuMicros(pid);
+      const mainBefore = mainThreadCpuMicros(pid);
       const result = load.measure
         ? await load.measure(options)
         : await measure(servers[target.server].url, load.request, options);
       const cpuAfter = cpuMicros(pid);
+      const mainAfter = mainThreadCpuMicros(pid);
       result.window = { pid, startMicros, endMicros: nowMicros() };
       // The server's CPU time per answered request (per flow for the code flow).
       result.cpuPerRequest =
         cpuBefore === null || cpuAfter === null || result.total === 0
           ? null
           : (cpuAfter - cpuBefore) / result.total;
+      result.mainCpuPerRequest =
+        mainBefore === null || mainAfter === null || result.total === 0
+          ? null
+          : (mainAfter - mainBefore) / result.total;
       return result;
     };
     if (settings.warmup > 0) {
@@ -233,6 +239,9 @@ async function runScenario(scenario) {
           `  round ${round + 1}  ${target.label.padEnd(50)} ${Math.round(result.rps).toString().padStart(7)} req/s` +
             `  p99 ${result.p99} ms` +
             (result.cpuPerRequest === null ? '' : `  server CPU ${Math.round(result.cpuPerRequest)} µs/req`) +
+            (result.mainCpuPerRequest === null
+              ? ''
+              : ` (main thread ${Math.round(result.mainCpuPerRequest)})`) +
             (failed ? `  (${result.non2xx} non-2xx, ${result.errors} errors)` : ''),
         );
       }
