@@ -71,6 +71,17 @@ describeEachDialect('MikroOrmOidcClientRepository', (db) => {
     expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toBeUndefined();
     await other.oidcClients.insertSecret(aSecret('cached-app'), 20);
     expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toHaveLength(1);
+    // As a token request reads them: the client, then its secrets, in one unit of work. The client's
+    // read notices the other instance's change; the secrets must not then be served from before it.
+    await s.database.withScope(async () => {
+      await s.oidcClients.findById('cached-app');
+      expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toHaveLength(1);
+    });
+    await other.oidcClients.insertSecret(aSecret('cached-app'), 20);
+    await s.database.withScope(async () => {
+      await s.oidcClients.findById('cached-app');
+      expect((await s.oidcClients.secretsOf(['cached-app'])).get('cached-app')).toHaveLength(2);
+    });
     expect((await s.oidcClients.findById('cached-app'))?.createdById).toBe(creator);
     await other.users.delete(creator);
     expect((await s.oidcClients.findById('cached-app'))?.createdById).toBeNull();

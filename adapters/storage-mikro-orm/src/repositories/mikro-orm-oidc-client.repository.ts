@@ -83,7 +83,7 @@ export class MikroOrmOidcClientRepository implements OidcClientRepository {
     this.secrets = new RevisionCache(orm, CLIENTS_REVISION);
   }
 
-  async findById(id: string): Promise<OidcClient | null> {
+  findById(id: string): Promise<OidcClient | null> {
     return this.clients.get(id, async () => {
       const row = await selectOne<ClientRow>(this.orm, OidcClientEntity, CLIENT_BY_ID, [id]);
       return row ? toDomain(row) : null;

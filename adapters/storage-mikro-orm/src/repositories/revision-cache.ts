@@ -28,8 +28,21 @@ export class RevisionCache<T> {
     private readonly maxEntries = 1_000,
   ) {}
 
-  /** The entry for `id`, read with `load` (and kept, unless null) when missing or stale. */
-  async get(id: string, load: () => Promise<T | null>): Promise<T | null> {
+  /**
+   * The entry for `id`, read with `load` (and kept, unless null) when missing or stale. A hit once this
+   * unit of work has read the revision (the second cached read of a request: a client's secrets after
+   * the client) answers with one settled promise, without the async chain of a miss.
+   */
+  get(id: string, load: () => Promise<T | null>): Promise<T | null> {
+    const known = unitOfWorkMemo()?.get(this.key);
+    if (known !== undefined && known === this.revision) {
+      const hit = this.entries.get(id);
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
+    return this.read(id, load);
+  }
+
+  private async read(id: string, load: () => Promise<T | null>): Promise<T | null> {
     const revision = await this.currentRevision();
     if (revision !== this.revision) {
       this.entries.clear();
