@@ -553,7 +553,7 @@ export async function createLatchkey(
         await server.close();
         await scheduler.stop();
         await backchannel.idle();
-        keys.stop();
+        await keys.stop();
         await container.dispose();
         await storage.database.close();
       })();

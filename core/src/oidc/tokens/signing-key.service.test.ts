@@ -30,7 +30,7 @@ beforeEach(async () => {
   clock = new ManualClock();
 });
 afterEach(async () => {
-  for (const s of started.splice(0)) s.stop();
+  for (const s of started.splice(0)) await s.stop();
   await cleanup();
 });
 

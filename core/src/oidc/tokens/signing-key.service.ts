@@ -7,12 +7,7 @@
  * periodically and on the first token whose `kid` it does not know, so a key rotated by the CLI is
  * picked up without a restart.
  */
-import {
-  type JsonWebKey as NodeJwk,
-  type KeyObject,
-  createPrivateKey,
-  sign as cryptoSign,
-} from 'node:crypto';
+import { type JsonWebKey as NodeJwk, type KeyObject, createPrivateKey } from 'node:crypto';
 import { errors as joseErrors, importJWK, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload, JWTVerifyOptions, JWTVerifyResult, JWSHeaderParameters } from 'jose';
 import type { Logger } from '../../kernel/logger.js';
@@ -21,6 +16,7 @@ import type { SigningAlg, SigningKeyRepository, StoredSigningKey } from './signi
 import { decryptJwk, deriveJwkKek, encryptJwk } from '../../crypto/encryption.js';
 import { KeyDecryptionError } from '../../crypto/crypto.errors.js';
 import { ensureInstanceId } from '../../crypto/instance-id.js';
+import { BatchSigner } from './batch-signer.js';
 import {
   DEFAULT_SIGNING_ALG,
   SIGNING_ALGS,
@@ -55,7 +51,7 @@ export interface SigningKeyServiceDeps {
 export interface SigningKeyHandle {
   kid: string;
   alg: SigningAlg;
-  /** A node:crypto key: `sign()` signs synchronously with it (see `signCompact`). */
+  /** A node:crypto key: the signing worker gets a clone of it (batch-signer.ts). */
   privateKey: KeyObject;
 }
 
@@ -120,6 +116,8 @@ export class SigningKeyService {
   private lastOnDemandReloadMs = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setInterval> | null = null;
   private jwksCache: { value: Jwks; validUntilMs: number } | null = null;
+  /** Signs off the event loop, a batch per turn (batch-signer.ts says why). */
+  private readonly signer = new BatchSigner();
 
   constructor(deps: SigningKeyServiceDeps) {
     this.repository = deps.repository;
@@ -157,9 +155,11 @@ export class SigningKeyService {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the periodic reload and the signing worker (signatures still pending fail). */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.signer.close();
   }
 
   /** The key to sign with. */
@@ -211,7 +211,9 @@ export class SigningKeyService {
     const claims: JWTPayload = { ...payload, iat };
     if (options.expiresIn !== undefined) claims.exp = iat + options.expiresIn;
     const header = { alg: key.alg, kid: key.kid, ...(options.typ ? { typ: options.typ } : {}) };
-    return signCompact(header, claims, key);
+    const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    const signature = await this.signer.sign(input, DIGEST[key.alg], key.kid, key.privateKey);
+    return `${input}.${signature}`;
   }
 
   /** Verifies a JWT signed by one of our live keys; claims are checked against the injected clock. */
@@ -477,31 +479,6 @@ const DIGEST: Record<SigningAlg, string | null> = {
   ES512: 'sha512',
   EdDSA: null,
 };
-
-/**
- * A compact JWS (RFC 7515 §7.1) signed with node:crypto's callback form, which signs on libuv's thread
- * pool: the event loop does not wait for the signature, so under load a second core signs while the
- * first serves requests (signed synchronously, ES256 throughput fell to half of node-oidc-provider's,
- * which signs off the loop through WebCrypto). Unlike jose on WebCrypto it costs no key re-wrapping
- * and no promise chain per call (docs/benchmarks.md). Verification stays with jose (`jwtVerify`), which
- * also checks the claims. ECDSA signatures are the raw r‖s concatenation JWS requires (`ieee-p1363`),
- * not DER; RSA uses PKCS #1 v1.5 padding.
- */
-function signCompact(
-  header: Record<string, string>,
-  claims: JWTPayload,
-  key: SigningKeyHandle,
-): Promise<string> {
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-  return new Promise((resolve, reject) => {
-    cryptoSign(
-      DIGEST[key.alg],
-      Buffer.from(input),
-      { key: key.privateKey, dsaEncoding: 'ieee-p1363' },
-      (error, signature) => (error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)),
-    );
-  });
-}
 
 function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');

@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BatchSigner } from './batch-signer.js';
+
+/** The same signature on this thread. */
+function signHere(input: string, digest: string | null, key: KeyObject): string {
+  return sign(digest, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+}
+
+const KEYS: {
+  alg: string;
+  digest: string | null;
+  pair: () => { privateKey: KeyObject; publicKey: KeyObject };
+}[] = [
+  { alg: 'RS256', digest: 'sha256', pair: () => generateKeyPairSync('rsa', { modulusLength: 2048 }) },
+  { alg: 'ES256', digest: 'sha256', pair: () => generateKeyPairSync('ec', { namedCurve: 'P-256' }) },
+  { alg: 'ES384', digest: 'sha384', pair: () => generateKeyPairSync('ec', { namedCurve: 'P-384' }) },
+  { alg: 'ES512', digest: 'sha512', pair: () => generateKeyPairSync('ec', { namedCurve: 'P-521' }) },
+  { alg: 'EdDSA', digest: null, pair: () => generateKeyPairSync('ed25519') },
+];
+
+function verifies(input: string, signature: string, digest: string | null, publicKey: KeyObject): boolean {
+  return verify(
+    digest,
+    Buffer.from(input),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  );
+}
+
+describe('BatchSigner', () => {
+  const signers: BatchSigner[] = [];
+  const aSigner = () => {
+    const signer = new BatchSigner();
+    signers.push(signer);
+    return signer;
+  };
+  afterEach(async () => {
+    for (const signer of signers.splice(0)) await signer.close();
+  });
+
+  it.each(KEYS)('signs $alg as JWS wants it (raw r‖s for ECDSA), as node:crypto does here', async (k) => {
+    const { privateKey, publicKey } = k.pair();
+    const signature = await aSigner().sign('header.payload', k.digest, `kid-${k.alg}`, privateKey);
+    expect(verifies('header.payload', signature, k.digest, publicKey)).toBe(true);
+    // Deterministic signatures (RSA PKCS #1 v1.5, Ed25519) come out byte for byte as on this thread.
+    if (k.alg === 'RS256' || k.alg === 'EdDSA') {
+      expect(signature).toBe(signHere('header.payload', k.digest, privateKey));
+    }
+  });
+
+  it('answers every signature of a batch with its own, across keys', async () => {
+    const signer = aSigner();
+    const es = KEYS[1]!.pair();
+    const ed = KEYS[4]!.pair();
+    // Asked in one turn of the event loop: they travel to the worker together.
+    const inputs = Array.from({ length: 60 }, (_, i) => `input-${i}`);
+    const signatures = await Promise.all(
+      inputs.map((input, i) =>
+        i % 2 === 0
+          ? signer.sign(input, 'sha256', 'es', es.privateKey)
+          : signer.sign(input, null, 'ed', ed.privateKey),
+      ),
+    );
+    signatures.forEach((signature, i) => {
+      const ok =
+        i % 2 === 0
+          ? verifies(inputs[i]!, signature, 'sha256', es.publicKey)
+          : verifies(inputs[i]!, signature, null, ed.publicKey);
+      expect(ok, `signature ${i}`).toBe(true);
+    });
+  });
+
+  it('fails only the signature the worker cannot make, and goes on', async () => {
+    const signer = aSigner();
+    const ec = KEYS[1]!.pair();
+    const [bad, good] = await Promise.allSettled([
+      // An Ed25519 signature takes no digest: OpenSSL refuses it.
+      signer.sign('x', 'sha256', 'ed', KEYS[4]!.pair().privateKey),
+      signer.sign('y', 'sha256', 'ec', ec.privateKey),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect((bad as PromiseRejectedResult).reason.message).toMatch(/^Signing failed: /);
+    expect(good.status === 'fulfilled' && verifies('y', good.value, 'sha256', ec.publicKey)).toBe(true);
+    const later = await signer.sign('z', 'sha256', 'ec', ec.privateKey);
+    expect(verifies('z', later, 'sha256', ec.publicKey)).toBe(true);
+  });
+
+  it('signs with the key it is given now, when a kid comes back with another key', async () => {
+    const signer = aSigner();
+    const first = KEYS[1]!.pair();
+    const second = KEYS[1]!.pair();
+    expect(
+      verifies('a', await signer.sign('a', 'sha256', 'same', first.privateKey), 'sha256', first.publicKey),
+    ).toBe(true);
+    const again = await signer.sign('b', 'sha256', 'same', second.privateKey);
+    expect(verifies('b', again, 'sha256', second.publicKey)).toBe(true);
+  });
+
+  it('fails what it holds when closed, and starts a new worker for the next signature', async () => {
+    const signer = aSigner();
+    const { privateKey, publicKey } = KEYS[1]!.pair();
+    await signer.sign('warm', 'sha256', 'k', privateKey);
+    const held = signer.sign('held', 'sha256', 'k', privateKey);
+    // The batch leaves on the next turn; closing first fails it.
+    await signer.close();
+    await expect(held).rejects.toThrow('The signer was closed');
+    // The new worker has never seen the key: it travels again.
+    const next = await signer.sign('next', 'sha256', 'k', privateKey);
+    expect(verifies('next', next, 'sha256', publicKey)).toBe(true);
+  });
+
+  it('does not keep a process alive once its signatures are done', async () => {
+    const module = fileURLToPath(new URL('../../../dist/oidc/tokens/batch-signer.js', import.meta.url));
+    const script = `
+      import { generateKeyPairSync } from 'node:crypto';
+      const { BatchSigner } = await import(${JSON.stringify(module)});
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const signer = new BatchSigner();
+      const signature = await signer.sign('input', 'sha256', 'k', privateKey);
+      console.log(signature.length);
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+    });
+    // 64 bytes of r‖s in base64url; the process then exited by itself, without close().
+    expect(stdout.trim()).toBe('86');
+  });
+});
