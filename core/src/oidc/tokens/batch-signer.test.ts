@@ -106,8 +106,9 @@ describe('BatchSigner', () => {
     await signer.sign('warm', 'sha256', 'k', privateKey);
     const held = signer.sign('held', 'sha256', 'k', privateKey);
     // The batch leaves on the next turn; closing first fails it.
+    const failed = expect(held).rejects.toThrow('The signer was closed');
     await signer.close();
-    await expect(held).rejects.toThrow('The signer was closed');
+    await failed;
     // The new worker has never seen the key: it travels again.
     const next = await signer.sign('next', 'sha256', 'k', privateKey);
     expect(verifies('next', next, 'sha256', publicKey)).toBe(true);
