@@ -33,8 +33,8 @@ function verifies(input: string, signature: string, digest: string | null, publi
 
 describe('BatchSigner', () => {
   const signers: BatchSigner[] = [];
-  const aSigner = () => {
-    const signer = new BatchSigner();
+  const aSigner = (maxWorkers?: number) => {
+    const signer = new BatchSigner(maxWorkers);
     signers.push(signer);
     return signer;
   };
@@ -52,26 +52,27 @@ describe('BatchSigner', () => {
     }
   });
 
-  it('answers every signature of a batch with its own, across keys', async () => {
-    const signer = aSigner();
-    const es = KEYS[1]!.pair();
-    const ed = KEYS[4]!.pair();
-    // Asked in one turn of the event loop: they travel to the worker together.
-    const inputs = Array.from({ length: 60 }, (_, i) => `input-${i}`);
-    const signatures = await Promise.all(
-      inputs.map((input, i) =>
-        i % 2 === 0
-          ? signer.sign(input, 'sha256', 'es', es.privateKey)
-          : signer.sign(input, null, 'ed', ed.privateKey),
-      ),
+  it.each([1, 3])('answers every signature with its own, across keys and batches (%i workers)', async (n) => {
+    const signer = aSigner(n);
+    const pairs = [KEYS[0]!.pair(), KEYS[1]!.pair(), KEYS[4]!.pair()];
+    const digests = ['sha256', 'sha256', null];
+    const signOne = (input: string, k: number) =>
+      signer.sign(input, digests[k]!, `key-${k}`, pairs[k]!.privateKey);
+    // Each wave is asked in one turn of the event loop and travels as one batch; a wave asked while
+    // RSA signatures of the one before are still out goes to another worker when there may be one.
+    const waves = await Promise.all(
+      [0, 1, 2].map(async (wave) => {
+        await new Promise((resolve) => setTimeout(resolve, wave));
+        const inputs = Array.from({ length: 30 }, (_, i) => `wave-${wave}-input-${i}`);
+        return { inputs, signatures: await Promise.all(inputs.map((input, i) => signOne(input, i % 3))) };
+      }),
     );
-    signatures.forEach((signature, i) => {
-      const ok =
-        i % 2 === 0
-          ? verifies(inputs[i]!, signature, 'sha256', es.publicKey)
-          : verifies(inputs[i]!, signature, null, ed.publicKey);
-      expect(ok, `signature ${i}`).toBe(true);
-    });
+    for (const { inputs, signatures } of waves) {
+      signatures.forEach((signature, i) => {
+        const k = i % 3;
+        expect(verifies(inputs[i]!, signature, digests[k]!, pairs[k]!.publicKey), inputs[i]).toBe(true);
+      });
+    }
   });
 
   it('fails only the signature the worker cannot make, and goes on', async () => {

@@ -1,31 +1,37 @@
 import type { KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Signs JWS inputs on one worker thread, a batch per event-loop turn.
+ * Signs JWS inputs on worker threads, a batch per event-loop turn.
  *
  * Why not node:crypto's callback form on libuv's pool, one job per signature: each job costs the event
  * loop a hand-over to a pool thread and a wake-up on its return, and on the 2-core virtual machines we
  * measure on that was about 50 µs of event-loop time per signature (a whole refresh, two signatures:
  * 405 µs of the event loop against 355 µs when signing on the loop itself; docs/benchmarks.md). Signing
  * on the loop itself is worse under load, because the signature then takes the loop's core. Here the
- * signatures asked for during one turn of the loop go to the worker in one message and come back in
- * one, so the hand-over is paid per batch, and the signing itself runs on the other core.
+ * signatures asked for during one turn of the loop leave in one message and come back in one, so the
+ * hand-over is paid per batch, and the signing itself runs beside the event loop.
  *
- * Keys travel to the worker once per `kid` (a KeyObject is cloned across threads). A job the worker
+ * For cheap signatures only (ES256, EdDSA: signing-key.service.ts routes them): a batch is signed in
+ * turn, so an expensive signature would hold up every one after it. A batch goes to the worker with the
+ * fewest signatures outstanding, and another worker (up to one per core, four at most) starts only
+ * when every running one is busy.
+ *
+ * Keys travel to each worker once per `kid` (a KeyObject is cloned across threads). A job a worker
  * cannot sign (an error from OpenSSL) fails alone; a worker that dies fails what it held, and the next
- * signatures start a new one. The worker keeps the process alive only while it holds jobs.
+ * signatures start a new one. A worker keeps the process alive only while it holds jobs.
  */
 export class BatchSigner {
-  private worker: Worker | undefined;
-  /** The keys the current worker holds, by `kid`. */
-  private readonly sentKeys = new Set<string>();
+  private readonly lanes: Lane[] = [];
   /** Every key asked for, so a new worker can be given the ones its jobs need. */
   private readonly keys = new Map<string, KeyObject>();
   private queue: Job[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private flushScheduled = false;
+
+  constructor(private readonly maxWorkers = Math.min(4, Math.max(1, availableParallelism()))) {}
 
   /**
    * The signature of `input` (base64url) with `key`: ECDSA as the raw r‖s JWS requires, RSA with
@@ -38,7 +44,7 @@ export class BatchSigner {
       if (this.keys.get(kid) !== key) {
         // A key read again (the periodic reload makes new KeyObjects) travels again, to be safe.
         this.keys.set(kid, key);
-        this.sentKeys.delete(kid);
+        for (const lane of this.lanes) lane.sentKeys.delete(kid);
       }
       this.queue.push({ id, input, digest, kid });
       if (!this.flushScheduled) {
@@ -49,12 +55,12 @@ export class BatchSigner {
     });
   }
 
-  /** Stops the worker; signatures it still held fail. A later signature starts a new one. */
+  /** Stops the workers; signatures they still held fail. A later signature starts a new one. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
+    const lanes = this.lanes.splice(0);
+    this.queue = [];
     this.failAll(new Error('The signer was closed'));
-    if (worker) await worker.terminate();
+    await Promise.all(lanes.map((lane) => lane.worker.terminate()));
   }
 
   private flush(): void {
@@ -62,45 +68,68 @@ export class BatchSigner {
     const jobs = this.queue;
     this.queue = [];
     if (jobs.length === 0) return;
-    const worker = this.worker ?? this.start();
+    const lane = this.pickLane();
     for (const job of jobs) {
-      if (this.sentKeys.has(job.kid)) continue;
+      lane.held.add(job.id);
+      if (lane.sentKeys.has(job.kid)) continue;
       job.key = this.keys.get(job.kid);
-      this.sentKeys.add(job.kid);
+      lane.sentKeys.add(job.kid);
     }
-    worker.ref();
-    worker.postMessage(jobs);
+    lane.worker.ref();
+    lane.worker.postMessage(jobs);
   }
 
-  private start(): Worker {
+  /** An idle worker, else a new one while there is room, else the one with the least outstanding. */
+  private pickLane(): Lane {
+    let best: Lane | undefined;
+    for (const lane of this.lanes) if (!best || lane.held.size < best.held.size) best = lane;
+    if (best && (best.held.size === 0 || this.lanes.length >= this.maxWorkers)) return best;
+    return this.start();
+  }
+
+  private start(): Lane {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
+    // A new worker knows no keys: each travels with its first job there.
+    const lane: Lane = { worker, held: new Set(), sentKeys: new Set() };
     worker.on('message', (results: Result[]) => {
       for (const [id, signature, error] of results) {
+        lane.held.delete(id);
         const waiting = this.pending.get(id);
         if (!waiting) continue;
         this.pending.delete(id);
         if (signature !== null) waiting.resolve(signature);
         else waiting.reject(new Error(`Signing failed: ${error}`));
       }
-      if (this.pending.size === 0) worker.unref();
+      if (lane.held.size === 0) worker.unref();
     });
     const lost = (reason: string) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.failAll(new Error(`The signing worker stopped: ${reason}`));
+      const at = this.lanes.indexOf(lane);
+      if (at < 0) return;
+      this.lanes.splice(at, 1);
+      const error = new Error(`The signing worker stopped: ${reason}`);
+      for (const id of lane.held) {
+        this.pending.get(id)?.reject(error);
+        this.pending.delete(id);
+      }
+      lane.held.clear();
     };
     worker.on('error', (error) => lost(error.message));
     worker.on('exit', (code) => lost(`exit code ${code}`));
-    this.worker = worker;
-    // A new worker knows no keys: each travels again with its next job.
-    this.sentKeys.clear();
-    return worker;
+    this.lanes.push(lane);
+    return lane;
   }
 
   private failAll(error: Error): void {
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
   }
+}
+
+/** One worker, the jobs it holds and the keys it has been given. */
+interface Lane {
+  worker: Worker;
+  held: Set<number>;
+  sentKeys: Set<string>;
 }
 
 interface Job {

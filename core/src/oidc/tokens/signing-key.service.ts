@@ -7,7 +7,12 @@
  * periodically and on the first token whose `kid` it does not know, so a key rotated by the CLI is
  * picked up without a restart.
  */
-import { type JsonWebKey as NodeJwk, type KeyObject, createPrivateKey } from 'node:crypto';
+import {
+  type JsonWebKey as NodeJwk,
+  type KeyObject,
+  createPrivateKey,
+  sign as cryptoSign,
+} from 'node:crypto';
 import { errors as joseErrors, importJWK, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload, JWTVerifyOptions, JWTVerifyResult, JWSHeaderParameters } from 'jose';
 import type { Logger } from '../../kernel/logger.js';
@@ -51,7 +56,7 @@ export interface SigningKeyServiceDeps {
 export interface SigningKeyHandle {
   kid: string;
   alg: SigningAlg;
-  /** A node:crypto key: the signing worker gets a clone of it (batch-signer.ts). */
+  /** A node:crypto key (a signing worker may hold a clone of it: batch-signer.ts). */
   privateKey: KeyObject;
 }
 
@@ -212,7 +217,9 @@ export class SigningKeyService {
     if (options.expiresIn !== undefined) claims.exp = iat + options.expiresIn;
     const header = { alg: key.alg, kid: key.kid, ...(options.typ ? { typ: options.typ } : {}) };
     const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-    const signature = await this.signer.sign(input, DIGEST[key.alg], key.kid, key.privateKey);
+    const signature = BATCHED.has(key.alg)
+      ? await this.signer.sign(input, DIGEST[key.alg], key.kid, key.privateKey)
+      : await signOnPool(input, DIGEST[key.alg], key.privateKey);
     return `${input}.${signature}`;
   }
 
@@ -479,6 +486,24 @@ const DIGEST: Record<SigningAlg, string | null> = {
   ES512: 'sha512',
   EdDSA: null,
 };
+
+/**
+ * The algorithms whose signatures go to the batching worker (batch-signer.ts): ES256 and EdDSA cost
+ * 40–50 µs here, less than handing each to libuv's pool. RSA (about 360 µs for 2,048 bits), ES384 (0.9
+ * ms) and ES512 (2.4 ms) are signed one by one on the pool, whose four threads start each as soon as it
+ * is asked for: batched, a request's signature would wait for every one before it in its batch, and the
+ * grants benchmark's RS256 refresh fell from 1.0 to 0.7 of node-oidc-provider's (docs/benchmarks.md).
+ */
+const BATCHED: ReadonlySet<SigningAlg> = new Set<SigningAlg>(['ES256', 'EdDSA']);
+
+/** One signature on libuv's thread pool (node:crypto's callback form). */
+function signOnPool(input: string, digest: string | null, key: KeyObject): Promise<string> {
+  return new Promise((resolve, reject) => {
+    cryptoSign(digest, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }, (error, signature) =>
+      error ? reject(error) : resolve(signature.toString('base64url')),
+    );
+  });
+}
 
 function base64url(text: string): string {
   return Buffer.from(text).toString('base64url');
