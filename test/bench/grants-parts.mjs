@@ -190,6 +190,7 @@ for (const method of ['get', 'all', 'run']) {
     }
   };
 }
+// The wrapped prototype must be the one the storage package's statements use.
 if (sqlite.prototype !== Object.getPrototypeOf(db)) throw new Error('two copies of better-sqlite3');
 const chains = 32;
 const chainTokens = await Promise.all(

@@ -67,8 +67,8 @@ export interface MintedTokens extends IssuedTokens {
  *
  * Two steps, so a grant can sign outside its transaction: `mint` reads the claims and signs, writing
  * nothing; `store` writes the rows, inside the transaction that consumes the grant, so they land
- * together with whatever it consumed. Signing runs on a worker thread (batch-signer.ts); inside a
- * transaction it would keep the database (on SQLite, the process's one connection) waiting for it.
+ * together with whatever it consumed. Signing runs off the event loop (signing-key.service.ts); inside
+ * a transaction it would keep the database (on SQLite, the process's one connection) waiting for it.
  * Tokens minted for a grant whose consumption then fails are dropped unsent. `issue` does both at once.
  */
 export class TokenIssuer {
