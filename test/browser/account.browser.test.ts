@@ -2,7 +2,12 @@ import { hashToken } from '@latchkey/core';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
+import {
+  launchBrowser,
+  openSession,
+  type BrowserSession,
+  watchJourneys,
+} from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { enterLoginCode, pressPasskeyButton, signedIn, signOut } from '../support/ui-journeys.js';
 
@@ -17,6 +22,7 @@ import { enterLoginCode, pressPasskeyButton, signedIn, signOut } from '../suppor
  * first. Each still fails on its own unexpected browser errors (`assertClean`).
  */
 let browser: Browser | undefined;
+watchJourneys(() => browser);
 let server: TestServer;
 let session: BrowserSession;
 let userId: string;

@@ -6,6 +6,7 @@ import {
   openSession,
   type BrowserSession,
   type VirtualCredential,
+  watchJourneys,
 } from '../support/browser-harness.js';
 import { startRelyingParty, type RelyingParty } from '../support/oidc-app.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -50,6 +51,7 @@ const hosts = ['fastify', 'express'] as const;
 const BOB: Person = { firstName: 'Bob', lastName: 'Baker', username: 'bob', email: 'bob@example.com' };
 
 let browser: Browser | undefined;
+watchJourneys(() => browser);
 beforeAll(async () => {
   browser = await launchBrowser();
 });

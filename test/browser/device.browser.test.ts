@@ -1,7 +1,12 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
+import {
+  launchBrowser,
+  openSession,
+  type BrowserSession,
+  watchJourneys,
+} from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
 import {
   aLogo,
@@ -21,6 +26,7 @@ import {
  * does not exist. On the Fastify host with SQLite; journeys 1 and 2 cover both hosts.
  */
 let browser: Browser | undefined;
+watchJourneys(() => browser);
 let server: TestServer;
 let session: BrowserSession;
 let adminId: string;

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
+import {
+  launchBrowser,
+  openSession,
+  type BrowserSession,
+  watchJourneys,
+} from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
 import {
   ADMIN as admin,
@@ -25,6 +30,7 @@ import {
 const hosts = ['fastify', 'express'] as const;
 
 let browser: Browser | undefined;
+watchJourneys(() => browser);
 beforeAll(async () => {
   browser = await launchBrowser();
 });

@@ -2,7 +2,12 @@ import type { Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { put, setupAdmin } from '../contract/accounts/account-helpers.js';
 import type { Browser as ApiClient } from '../support/browser.js';
-import { launchBrowser, openSession, type BrowserSession } from '../support/browser-harness.js';
+import {
+  launchBrowser,
+  openSession,
+  type BrowserSession,
+  watchJourneys,
+} from '../support/browser-harness.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { fillAccountForm } from '../support/ui-journeys.js';
 
@@ -13,6 +18,7 @@ import { fillAccountForm } from '../support/ui-journeys.js';
  * that creates one account.
  */
 let chromium: Chromium | undefined;
+watchJourneys(() => chromium);
 let server: TestServer;
 let admin: ApiClient;
 

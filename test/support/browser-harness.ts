@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { beforeEach, vi } from 'vitest';
 import {
   chromium,
   type Browser,
@@ -23,6 +25,38 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const UI_DIST = join(ROOT, 'ui/dist');
 export const SCREENSHOTS = join(ROOT, 'test-output/screenshots');
+
+/**
+ * Time budgets of the journeys. A Playwright step (a click, a wait for a page or a text) gives up after
+ * STEP_TIMEOUT_MS and says what it waited for; a test has JOURNEY_TIMEOUT_MS for all its steps. With
+ * both at 30 s (Playwright's and the suite's defaults) a stalled step ended as an anonymous test timeout,
+ * and the timed-out test went on driving the shared page underneath the next test, which then failed
+ * for no reason of its own (seen once in CI, on a run whose same tests pass in 2–3 s).
+ */
+export const STEP_TIMEOUT_MS = 30_000;
+export const JOURNEY_TIMEOUT_MS = 120_000;
+
+/**
+ * For a file of journeys: sets its tests' time budget, and when a test fails, prints what a stall would
+ * need to be told apart: how long the test ran, where each open page was, and the longest
+ * the test process's event loop (server, relying parties and Playwright's client) was blocked meanwhile.
+ */
+export function watchJourneys(current: () => Browser | undefined): void {
+  vi.setConfig({ testTimeout: JOURNEY_TIMEOUT_MS });
+  const delay = monitorEventLoopDelay({ resolution: 20 });
+  delay.enable();
+  beforeEach(({ task, onTestFailed }) => {
+    const started = Date.now();
+    delay.reset();
+    onTestFailed(() => {
+      const pages = (current()?.contexts() ?? []).flatMap((c) => c.pages().map((p) => p.url()));
+      console.error(
+        `[journey] "${task.name}" failed after ${Date.now() - started} ms; ` +
+          `longest event-loop block ${(delay.max / 1e6).toFixed(0)} ms; pages: ${JSON.stringify(pages)}`,
+      );
+    });
+  });
+}
 
 /** Launches Chromium, or returns undefined (a loud skip; a failure under TEST_REQUIRE_PEERS=1). */
 export async function launchBrowser(): Promise<Browser | undefined> {
@@ -142,6 +176,7 @@ const NARROW = { width: 360, height: 780 };
 
 export async function openSession(browser: Browser, baseUrl: string): Promise<BrowserSession> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: WIDE, colorScheme: 'light' });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
