@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMikroOrmStorage, type MikroOrmStorage } from './index.js';
 import { BACKSTOP_PAGES } from './sqlite-checkpointer.js';
@@ -64,5 +68,32 @@ describe('background WAL checkpoints (SQLite)', () => {
     const m = storage;
     await m.database.withScope(() => m.kv.set('k', 'v'));
     expect(await m.database.withScope(() => m.kv.get('k'))).toBe('v');
+  });
+
+  it('runs in a process started with --input-type=module, which its workers inherit', async () => {
+    const module = fileURLToPath(new URL('../dist/sqlite-checkpointer.js', import.meta.url));
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const path = join(dir, 'module.db');
+    const script = `
+      const { default: Database } = await import(${JSON.stringify(driver)});
+      const { SqliteCheckpointer } = await import(${JSON.stringify(module)});
+      const db = new Database(${JSON.stringify(path)});
+      db.pragma('journal_mode = WAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.exec('create table t (v text)');
+      for (let i = 0; i < 20; i++) db.prepare('insert into t values (?)').run('row ' + i);
+      const errors = [];
+      const checkpointer = new SqliteCheckpointer({ path: ${JSON.stringify(path)}, busyTimeoutMs: 1000, intervalMs: 10, onError: (e) => errors.push(e) });
+      const deadline = Date.now() + 10000;
+      while (checkpointer.last.checkpointed === 0 && errors.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await checkpointer.stop();
+      db.close();
+      console.log(JSON.stringify({ errors, checkpointed: checkpointer.last.checkpointed > 0 }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 30_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ errors: [], checkpointed: true });
   });
 });

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -24,32 +25,38 @@ import { Worker } from 'node:worker_threads';
 export const BACKSTOP_PAGES = 10_000;
 export const CHECKPOINT_INTERVAL_MS = 50;
 
-/** The worker: CommonJS evaluated as a string, so it runs the same from src/ (tests) and dist/. */
+/**
+ * The worker, evaluated from a string so it runs the same from src/ (tests) and dist/. It loads its
+ * modules with `import()`, which works whether Node evaluates it as CommonJS or, under
+ * `--input-type=module` (inherited by workers), as a module, where `require` does not exist. A 'stop'
+ * sent meanwhile waits in the port until the listener is attached.
+ */
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('busy_timeout = ' + workerData.busyTimeout);
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-let timer;
-let stopped = false;
-function tick() {
-  try {
-    const { log, checkpointed } = checkpoint.get();
-    if (log > 0) parentPort.postMessage({ log, checkpointed });
-  } catch (err) {
-    parentPort.postMessage({ error: String((err && err.message) || err) });
+import('node:worker_threads').then(async ({ parentPort, workerData }) => {
+  const { default: Database } = await import(workerData.driver);
+  const db = new Database(workerData.path, { fileMustExist: true });
+  db.pragma('busy_timeout = ' + workerData.busyTimeout);
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  let timer;
+  let stopped = false;
+  function tick() {
+    try {
+      const { log, checkpointed } = checkpoint.get();
+      if (log > 0) parentPort.postMessage({ log, checkpointed });
+    } catch (err) {
+      parentPort.postMessage({ error: String((err && err.message) || err) });
+    }
+    if (!stopped) timer = setTimeout(tick, workerData.intervalMs);
   }
-  if (!stopped) timer = setTimeout(tick, workerData.intervalMs);
-}
-parentPort.on('message', (message) => {
-  if (message !== 'stop') return;
-  stopped = true;
-  clearTimeout(timer);
-  db.close();
-  parentPort.close();
+  parentPort.on('message', (message) => {
+    if (message !== 'stop') return;
+    stopped = true;
+    clearTimeout(timer);
+    db.close();
+    parentPort.close();
+  });
+  tick();
 });
-tick();
 `;
 
 export interface CheckpointerOptions {
@@ -70,7 +77,8 @@ export class SqliteCheckpointer {
 
   constructor(private readonly options: CheckpointerOptions) {
     // better-sqlite3 is resolved here, where npm put it for this package, and handed to the worker.
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    // As a file URL: import() takes a URL, not a path.
+    const driver = pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
