@@ -103,6 +103,9 @@ export class SqliteCheckpointer {
     this.stopping ??= new Promise<void>((resolve) => {
       if (this.exited) return resolve();
       this.worker.once('exit', () => resolve());
+      // Held open until it has gone: else a process whose last work is this stop could end first, with
+      // the promise unsettled (exit code 13 under a top-level await).
+      this.worker.ref();
       this.worker.postMessage('stop');
       // A worker stuck in a checkpoint still goes: its connection is closed with the thread.
       setTimeout(() => void this.worker.terminate(), 2_000).unref();
