@@ -50,10 +50,12 @@ export function watchJourneys(current: () => Browser | undefined): void {
     delay.reset();
     onTestFailed(() => {
       const pages = (current()?.contexts() ?? []).flatMap((c) => c.pages().map((p) => p.url()));
-      console.error(
-        `[journey] "${task.name}" failed after ${Date.now() - started} ms; ` +
-          `longest event-loop block ${(delay.max / 1e6).toFixed(0)} ms; pages: ${JSON.stringify(pages)}`,
-      );
+      const facts =
+        `failed after ${Date.now() - started} ms; longest event-loop block ` +
+        `${(delay.max / 1e6).toFixed(0)} ms; pages: ${JSON.stringify(pages)}`;
+      console.error(`[journey] "${task.name}" ${facts}`);
+      // Also with the test's errors, which the run's summary repeats at its end: a CI log may keep only that.
+      task.result?.errors?.push({ name: 'Journey', message: facts });
     });
   });
 }
@@ -212,14 +214,21 @@ export async function openSession(browser: Browser, baseUrl: string): Promise<Br
     incidents.push({ kind: 'console', text: message.text(), path: url ? pathOf(url) : undefined });
   });
   page.on('pageerror', (error) => incidents.push({ kind: 'pageerror', text: error.stack ?? error.message }));
-  page.on('requestfailed', (request) =>
+  // Requests whose answer arrived: 'response' comes before a 'requestfailed' of the same request.
+  const answered = new WeakSet<object>();
+  page.on('requestfailed', (request) => {
+    // Answered, then cut off only by the page leaving (the sign-out's 204 just before the page goes
+    // back to the app; Chromium may report the load's end after the navigation began): no person saw
+    // anything fail.
+    if (answered.has(request) && request.failure()?.errorText === 'net::ERR_ABORTED') return;
     incidents.push({
       kind: 'requestfailed',
       text: `${request.method()} ${request.url()}: ${request.failure()?.errorText}`,
       path: pathOf(request.url()),
-    }),
-  );
+    });
+  });
   page.on('response', (response) => {
+    answered.add(response.request());
     if (response.status() < 400) return;
     incidents.push({
       kind: 'response',
