@@ -11,6 +11,7 @@ import {
   type CDPSession,
   type ConsoleMessage,
   type Page,
+  type Request,
 } from 'playwright-core';
 import { missingPeer } from './peers.js';
 
@@ -215,7 +216,7 @@ export async function openSession(browser: Browser, baseUrl: string): Promise<Br
   });
   page.on('pageerror', (error) => incidents.push({ kind: 'pageerror', text: error.stack ?? error.message }));
   // Requests whose answer arrived: 'response' comes before a 'requestfailed' of the same request.
-  const answered = new WeakSet<object>();
+  const answered = new WeakSet<Request>();
   page.on('requestfailed', (request) => {
     // Answered, then cut off only by the page leaving (the sign-out's 204 just before the page goes
     // back to the app; Chromium may report the load's end after the navigation began): no person saw
