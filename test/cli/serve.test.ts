@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -92,5 +92,53 @@ describe('latchkey serve', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/EADDRINUSE|in use/);
     expect(await readFile(join(dir, 'data/latchkey.db'))).toBeTruthy();
+  });
+
+  /** Each thread of a process and its nice value, from /proc (field 19 of a task's stat). */
+  const niceOfThreads = async (pid: number) => {
+    const threads = new Map<number, number>();
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null);
+      // The fields after the command name (which may hold spaces) start at the state, field 3.
+      if (stat) threads.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    }
+    return threads;
+  };
+
+  it.runIf(process.platform === 'linux')(
+    'runs every thread but the event loop HELPER_THREAD_NICE steps lower once it listens (10 by default, 0 for none)',
+    async () => {
+      for (const [value, expected] of [
+        [undefined, 10],
+        ['4', 4],
+        ['0', 0],
+      ] as const) {
+        running = startCli(['serve'], { env: value ? { ...env, HELPER_THREAD_NICE: value } : env, cwd: dir });
+        await running.waitFor(/Latchkey is listening/);
+        if (expected > 0) await running.waitFor(/helper threads run below the event loop/);
+        // It still answers.
+        expect((await send(env.APP_URL!, { path: '/healthz' })).status).toBe(204);
+        const pid = running.child.pid!;
+        const threads = await niceOfThreads(pid);
+        expect(threads.get(pid)).toBe(0);
+        const helpers = [...threads].filter(([tid]) => tid !== pid).map(([, nice]) => nice);
+        // libuv's pool of four, V8's platform threads, the SQLite checkpointer at least.
+        expect(helpers.length).toBeGreaterThanOrEqual(5);
+        expect(new Set(helpers)).toEqual(new Set([expected]));
+        if (expected === 0) expect(running.output()).not.toMatch(/helper threads run below/);
+        running.child.kill('SIGTERM');
+        expect(await running.exited).toBe(0);
+      }
+    },
+  );
+
+  it.each(['20', '-1', 'low'])('exits 1 naming HELPER_THREAD_NICE when it is %s', async (value) => {
+    const res = await runCli(['serve'], {
+      env: { ...env, HELPER_THREAD_NICE: value },
+      cwd: dir,
+      timeoutMs: 15_000,
+    });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/HELPER_THREAD_NICE must be an integer from 0 to 19/);
   });
 });

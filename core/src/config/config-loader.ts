@@ -72,6 +72,8 @@ export interface AppConfig {
   readonly staticApiKey?: string;
   readonly keyRotationGraceHours: number;
   readonly keyRefreshIntervalSeconds: number;
+  /** `HELPER_THREAD_NICE`: nice steps between the event loop and the helper threads (0: none). */
+  readonly helperThreadNice: number;
 }
 
 export interface LoadConfigOptions {
@@ -342,6 +344,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     ...(values.STATIC_API_KEY !== undefined && { staticApiKey: values.STATIC_API_KEY }),
     keyRotationGraceHours: values.KEY_ROTATION_GRACE_HOURS,
     keyRefreshIntervalSeconds: values.KEY_REFRESH_INTERVAL_SECONDS,
+    helperThreadNice: values.HELPER_THREAD_NICE,
   };
   return { config: Object.freeze(config), warnings, env: Object.freeze(merged) };
 }

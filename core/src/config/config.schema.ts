@@ -229,6 +229,14 @@ const properties = {
     description:
       'Latchkey: how often a running server re-reads the signing key set (after a rotation elsewhere).',
   },
+  HELPER_THREAD_NICE: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 19,
+    default: 10,
+    description:
+      "Latchkey, Linux: how many nice steps below the event loop `latchkey serve` runs its helper threads (signing, libuv's pool, V8's); 0 leaves them at the process's priority.",
+  },
 } as const satisfies Record<string, ConfigPropertySchema>;
 
 /** The one configuration schema. */

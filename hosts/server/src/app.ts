@@ -137,6 +137,7 @@ export async function openCore(config: AppConfig, logger: Logger, options: { mig
       graceMs: config.keyRotationGraceHours * HOUR,
       refreshIntervalMs: config.keyRefreshIntervalSeconds * 1000,
       legacyKeySources: [fileRepository?.legacyKeySource() ?? pocketIdV1FileKeySource(config.keysPath)],
+      signerThreadNice: config.helperThreadNice,
     });
     return { storage, keys };
   } catch (error) {

@@ -11,6 +11,7 @@ import {
 } from '@latchkey/core';
 import { createLatchkey, openCore } from './app.js';
 import { createLogger } from './logger.js';
+import { lowerHelperThreads } from './thread-priority.js';
 
 /**
  * The `latchkey` CLI. Every command reads the same environment and `.env` as the server. A bad
@@ -46,6 +47,16 @@ export function buildCli(): Command {
         { address, httpHost: config.httpHost },
         `Latchkey is listening on ${address} (issuer ${config.appUrl})`,
       );
+      try {
+        const helpers = await lowerHelperThreads(config.helperThreadNice);
+        if (helpers) logger.info(helpers, 'helper threads run below the event loop (HELPER_THREAD_NICE)');
+      } catch (err) {
+        // A priority is a tuning, not a reason to stop serving.
+        logger.warn(
+          { err },
+          'could not lower the helper threads (HELPER_THREAD_NICE); they keep their priority',
+        );
+      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { loadConfig } from '@latchkey/core';
-import { createLatchkey, createLogger } from '@latchkey/server';
+import { createLatchkey, createLogger, lowerHelperThreads } from '@latchkey/server';
 import { freePort } from './lifecycle.mjs';
 
 const dir = await mkdtemp(join(tmpdir(), 'latchkey-bench-signin-'));
@@ -26,6 +26,8 @@ const env = {
 const { config } = loadConfig({ env, cwd: dir, dotenv: false });
 const app = await createLatchkey(config, createLogger({ level: 'warn', json: true }), { env });
 await app.listen();
+// As `latchkey serve` does once it listens (HELPER_THREAD_NICE).
+await lowerHelperThreads(config.helperThreadNice);
 
 let started;
 /** The clock V8's CPU profiles use (CLOCK_MONOTONIC, µs), so the runner can mark the measured window. */

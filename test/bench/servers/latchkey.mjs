@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@latchkey/core';
-import { createLatchkey, createLogger } from '@latchkey/server';
+import { createLatchkey, createLogger, lowerHelperThreads } from '@latchkey/server';
 import { announce, freePort } from './lifecycle.mjs';
 
 const host = process.argv[2];
@@ -44,6 +44,8 @@ for (const warning of warnings) logger.warn(warning);
 const app = await createLatchkey(config, logger);
 if (alg) await app.storage.database.withScope(() => app.keys.rotate(alg));
 const url = await app.listen();
+// As `latchkey serve` does once it listens (HELPER_THREAD_NICE).
+await lowerHelperThreads(config.helperThreadNice);
 announce(url, async () => {
   await app.close();
   await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,7 +36,7 @@ function verifies(input: string, signature: string, digest: string | null, publi
 describe('BatchSigner', () => {
   const signers: BatchSigner[] = [];
   const aSigner = (maxWorkers?: number) => {
-    const signer = new BatchSigner(maxWorkers);
+    const signer = new BatchSigner({ maxWorkers });
     signers.push(signer);
     return signer;
   };
@@ -114,6 +116,28 @@ describe('BatchSigner', () => {
     const next = await signer.sign('next', 'sha256', 'k', privateKey);
     expect(verifies('next', next, 'sha256', publicKey)).toBe(true);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs its workers the given nice steps below the thread that starts them',
+    async () => {
+      const threadsAt = (nice: number) =>
+        readdirSync('/proc/self/task').filter((tid) => {
+          // The fields after the command name (which may hold spaces) start at the state, field 3; nice is 19.
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === nice;
+        });
+      const base = getPriority(0);
+      const before = threadsAt(base + 7).length;
+      const signer = new BatchSigner({ maxWorkers: 1, nice: 7 });
+      signers.push(signer);
+      const { privateKey, publicKey } = KEYS[1]!.pair();
+      const signature = await signer.sign('niced', KEYS[1]!.digest, 'k', privateKey);
+      expect(verifies('niced', signature, KEYS[1]!.digest, publicKey)).toBe(true);
+      // The worker's own thread, and only it; this thread keeps its priority.
+      expect(threadsAt(base + 7).length).toBe(before + 1);
+      expect(getPriority(0)).toBe(base);
+    },
+  );
 
   it('does not keep a process alive once its signatures are done', async () => {
     const module = fileURLToPath(new URL('../../../dist/oidc/tokens/batch-signer.js', import.meta.url));

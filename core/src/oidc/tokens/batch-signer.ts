@@ -18,6 +18,10 @@ import { Worker } from 'node:worker_threads';
  * fewest signatures outstanding, and another worker (up to one per core, four at most) starts only
  * when every running one is busy.
  *
+ * A worker can lower its own thread's priority by `nice` steps below the thread that starts it (Linux
+ * only; `HELPER_THREAD_NICE`, hosts/server/src/thread-priority.ts says why), so that signing uses the
+ * cycles the event loop leaves instead of taking its core.
+ *
  * Keys travel to each worker once per `kid` (a KeyObject is cloned across threads). A job a worker
  * cannot sign (an error from OpenSSL) fails alone; a worker that dies fails what it held, and the next
  * signatures start a new one. A worker keeps the process alive only while it holds jobs.
@@ -31,7 +35,13 @@ export class BatchSigner {
   private nextId = 1;
   private flushScheduled = false;
 
-  constructor(private readonly maxWorkers = Math.min(4, Math.max(1, availableParallelism()))) {}
+  private readonly maxWorkers: number;
+  private readonly nice: number;
+
+  constructor(options: BatchSignerOptions = {}) {
+    this.maxWorkers = options.maxWorkers ?? Math.min(4, Math.max(1, availableParallelism()));
+    this.nice = options.nice ?? 0;
+  }
 
   /**
    * The signature of `input` (base64url) with `key`: ECDSA as the raw r‖s JWS requires, RSA with
@@ -88,7 +98,7 @@ export class BatchSigner {
   }
 
   private start(): Lane {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice: this.nice } });
     // A new worker knows no keys: each travels with its first job there.
     const lane: Lane = { worker, held: new Set(), sentKeys: new Set() };
     worker.on('message', (results: Result[]) => {
@@ -125,6 +135,13 @@ export class BatchSigner {
   }
 }
 
+export interface BatchSignerOptions {
+  /** At most this many workers; one per core (at most four) by default. */
+  maxWorkers?: number;
+  /** Nice steps each worker lowers its own thread by, on Linux (at most 19 in all); 0 by default. */
+  nice?: number;
+}
+
 /** One worker, the jobs it holds and the keys it has been given. */
 interface Lane {
   worker: Worker;
@@ -155,7 +172,14 @@ interface Pending {
  * listener is attached.
  */
 const WORKER_SOURCE = `
-Promise.all([import('node:worker_threads'), import('node:crypto')]).then(([{ parentPort }, { sign }]) => {
+Promise.all([import('node:worker_threads'), import('node:crypto'), import('node:os')]).then(([
+  { parentPort, workerData }, { sign }, { getPriority, setPriority },
+]) => {
+  if (workerData.nice > 0 && process.platform === 'linux') {
+    // Thread id 0 is this thread alone on Linux; lowering a priority needs no privilege. A refusal (a
+    // seccomp filter) only leaves the worker at its priority, which is no reason to stop signing.
+    try { setPriority(0, Math.min(19, getPriority(0) + workerData.nice)); } catch {}
+  }
   const keys = new Map();
   parentPort.on('message', (jobs) => {
     const results = [];

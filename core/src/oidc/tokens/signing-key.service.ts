@@ -50,6 +50,8 @@ export interface SigningKeyServiceDeps {
   legacyKeySources?: LegacyKeySource[];
   /** Floor between reloads caused by an unknown `kid`, so random kids cannot hammer storage. Default 1 s. */
   minReloadIntervalMs?: number;
+  /** Nice steps the signing worker threads run below the event loop (`HELPER_THREAD_NICE`); default 0. */
+  signerThreadNice?: number;
 }
 
 /** What signing needs. */
@@ -122,13 +124,14 @@ export class SigningKeyService {
   private timer: ReturnType<typeof setInterval> | null = null;
   private jwksCache: { value: Jwks; validUntilMs: number } | null = null;
   /** Signs off the event loop, a batch per turn (batch-signer.ts says why). */
-  private readonly signer = new BatchSigner();
+  private readonly signer: BatchSigner;
 
   constructor(deps: SigningKeyServiceDeps) {
     this.repository = deps.repository;
     this.kv = deps.kv;
     this.encryptionKey = deps.encryptionKey;
     this.logger = deps.logger.child({ component: 'signing-keys' });
+    this.signer = new BatchSigner({ nice: deps.signerThreadNice ?? 0 });
     this.graceMs = deps.graceMs;
     this.refreshIntervalMs = deps.refreshIntervalMs;
     this.now = deps.now ?? (() => new Date());
