@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -120,11 +120,13 @@ describe('latchkey serve', () => {
         expect((await send(env.APP_URL!, { path: '/healthz' })).status).toBe(204);
         const pid = running.child.pid!;
         const threads = await niceOfThreads(pid);
-        expect(threads.get(pid)).toBe(0);
+        // The event loop keeps the priority it started with (this test's own, unless run under `nice`).
+        const base = getPriority(0);
+        expect(threads.get(pid)).toBe(base);
         const helpers = [...threads].filter(([tid]) => tid !== pid).map(([, nice]) => nice);
         // libuv's pool of four, V8's platform threads, the SQLite checkpointer at least.
         expect(helpers.length).toBeGreaterThanOrEqual(5);
-        expect(new Set(helpers)).toEqual(new Set([expected]));
+        expect(new Set(helpers)).toEqual(new Set([Math.min(19, base + expected)]));
         if (expected === 0) expect(running.output()).not.toMatch(/helper threads run below/);
         running.child.kill('SIGTERM');
         expect(await running.exited).toBe(0);

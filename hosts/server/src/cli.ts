@@ -47,16 +47,6 @@ export function buildCli(): Command {
         { address, httpHost: config.httpHost },
         `Latchkey is listening on ${address} (issuer ${config.appUrl})`,
       );
-      try {
-        const helpers = await lowerHelperThreads(config.helperThreadNice);
-        if (helpers) logger.info(helpers, 'helper threads run below the event loop (HELPER_THREAD_NICE)');
-      } catch (err) {
-        // A priority is a tuning, not a reason to stop serving.
-        logger.warn(
-          { err },
-          'could not lower the helper threads (HELPER_THREAD_NICE); they keep their priority',
-        );
-      }
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) {
@@ -78,6 +68,17 @@ export function buildCli(): Command {
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      // After the signal handlers: a SIGTERM that arrives meanwhile still stops the server gracefully.
+      try {
+        const helpers = await lowerHelperThreads(config.helperThreadNice);
+        if (helpers) logger.info(helpers, 'helper threads run below the event loop (HELPER_THREAD_NICE)');
+      } catch (err) {
+        // A priority is a tuning, not a reason to stop serving.
+        logger.warn(
+          { err },
+          'could not lower the helper threads (HELPER_THREAD_NICE); they keep their priority',
+        );
+      }
     });
 
   program
