@@ -12,8 +12,9 @@
  * here are libuv's pool (signatures, file system, DNS), V8's platform threads (concurrent GC and
  * compilation) and the worker threads alive when it runs (the SQLite checkpointer); the signing
  * workers, which start later, lower themselves (batch-signer.ts). A nice value counts against every
- * thread in the same scheduling group: beside other busy processes in the same cgroup or session, the
- * helpers get a smaller share than they would at the default; `HELPER_THREAD_NICE=0` keeps Node's.
+ * thread in the same scheduling group (the same CPU cgroup, or the same session under autogroup):
+ * beside other busy processes there, the helpers get a smaller share than they would at the default;
+ * processes in other groups are not affected. `HELPER_THREAD_NICE=0` keeps Node's default.
  *
  * Only ever lowers a priority (which needs no privilege): a thread already at or below the target is
  * left alone. A process started with `nice -n 5` puts its helpers at 5 + HELPER_THREAD_NICE (at most 19).
