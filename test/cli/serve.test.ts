@@ -94,13 +94,15 @@ describe('latchkey serve', () => {
     expect(await readFile(join(dir, 'data/latchkey.db'))).toBeTruthy();
   });
 
-  /** Each thread of a process and its nice value, from /proc (field 19 of a task's stat). */
+  /** Each thread of a process and its nice value (on Linux, getpriority(2) takes a thread id). */
   const niceOfThreads = async (pid: number) => {
     const threads = new Map<number, number>();
-    for (const tid of await readdir(`/proc/${pid}/task`)) {
-      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null);
-      // The fields after the command name (which may hold spaces) start at the state, field 3.
-      if (stat) threads.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    for (const tid of (await readdir(`/proc/${pid}/task`)).map(Number)) {
+      try {
+        threads.set(tid, getPriority(tid));
+      } catch {
+        // The thread ended after the listing.
+      }
     }
     return threads;
   };

@@ -19,7 +19,7 @@
  * Only ever lowers a priority (which needs no privilege): a thread already at or below the target is
  * left alone. A process started with `nice -n 5` puts its helpers at 5 + HELPER_THREAD_NICE (at most 19).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { getPriority, setPriority } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 
@@ -41,11 +41,11 @@ export interface HelperThreadsLowered {
  */
 export async function lowerHelperThreads(nice: number): Promise<HelperThreadsLowered | null> {
   if (nice <= 0 || process.platform !== 'linux' || !isMainThread) return null;
-  // libuv starts its whole pool on its first job; a file-system call makes sure it exists now.
-  await stat('/proc/self/task');
   const mainTid = process.pid;
   const target = Math.min(MAX_NICE, getPriority(0) + nice);
   let lowered = 0;
+  // This readdir is a job on libuv's pool, which starts all its threads on its first job: they are all
+  // in the listing even when nothing has used the pool before.
   for (const entry of await readdir('/proc/self/task')) {
     const tid = Number(entry);
     if (tid === mainTid) continue;

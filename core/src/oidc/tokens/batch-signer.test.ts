@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -120,14 +120,11 @@ describe('BatchSigner', () => {
   it.runIf(process.platform === 'linux')(
     'runs its workers the given nice steps below the thread that starts them',
     async () => {
+      // On Linux, getpriority(2) takes a thread id.
       const threadsAt = (nice: number) =>
-        readdirSync('/proc/self/task').filter((tid) => {
-          // The fields after the command name (which may hold spaces) start at the state, field 3; nice is 19.
-          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === nice;
-        });
-      const lowered = Math.min(19, getPriority(0) + 7);
+        readdirSync('/proc/self/task').filter((tid) => getPriority(Number(tid)) === nice);
       const base = getPriority(0);
+      const lowered = Math.min(19, base + 7);
       const before = threadsAt(lowered).length;
       const signer = new BatchSigner({ maxWorkers: 1, nice: 7 });
       signers.push(signer);
